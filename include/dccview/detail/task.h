@@ -1,0 +1,167 @@
+// dccview/detail/task.h: the type-erased task nodes that travel through a TaskQueue.
+// Internal: included by public templates; not an API. Names here may change without notice.
+//
+// A node is allocated by the posting thread, linked intrusively into the queue (one allocation per
+// task, closure stored inline) and finished by the consumer thread in exactly one of three ways:
+//   run()                     the consumer ran it;
+//   discard(kCancelled)       it was cancelled (timeout or shutdown) before it started;
+//   discard(kDestroyed)       the queue was torn down before it ran.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <exception>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <typeinfo>
+#include <utility>
+
+#include "dccview/errors.h"
+
+namespace dccview::detail {
+
+enum class Fate : std::uint8_t { kRun, kCancelled, kDestroyed };
+
+// Human-readable name of a callable's type (demangled), used when a task has no label.
+std::string type_label(const std::type_info& type);
+
+// Logs an exception that escaped a fire-and-forget task. Called inside a catch block.
+void report_escaped_exception(std::string_view label) noexcept;
+
+class TaskNode {
+ public:
+  TaskNode(const TaskNode&) = delete;
+  TaskNode& operator=(const TaskNode&) = delete;
+
+  // Consumer thread: moves the node from queued to running. False when it was cancelled; the
+  // consumer must then discard it with Fate::kCancelled.
+  virtual bool try_start() noexcept { return true; }
+  // Consumer thread, after try_start() succeeded: runs the task and releases the queue's reference.
+  // Returns false when the task threw (a post's exception is reported; a call's goes to its caller).
+  virtual bool run() noexcept = 0;
+  // Consumer thread (or the thread tearing the queue down): releases the queue's reference
+  // without running.
+  virtual void discard(Fate fate) noexcept = 0;
+  // Label for reports: the caller's label or the callable's type name.
+  virtual std::string describe() const = 0;
+
+  std::atomic<TaskNode*> next{nullptr};
+  // steady_clock nanoseconds at admission, or 0 when this node is not a latency sample.
+  std::int64_t enqueued_ns = 0;
+
+ protected:
+  TaskNode() = default;
+  virtual ~TaskNode() = default;
+};
+
+// A fire-and-forget task: owns its closure, deletes itself when finished.
+template <class F>
+class PostTask final : public TaskNode {
+ public:
+  template <class G>
+  PostTask(G&& fn, const char* label) : fn_(std::forward<G>(fn)), label_(label) {}
+
+  bool run() noexcept override {
+    bool ok = true;
+    try {
+      fn_();
+    } catch (...) {
+      report_escaped_exception(describe());
+      ok = false;
+    }
+    delete this;
+    return ok;
+  }
+  void discard(Fate) noexcept override { delete this; }
+  std::string describe() const override { return label_ ? label_ : type_label(typeid(F)); }
+
+ private:
+  F fn_;
+  const char* label_;
+};
+
+// One-shot completion flag a single waiter can block on (spin briefly, then sleep in the kernel).
+class Completion {
+ public:
+  // Marks complete and wakes the waiter. Thread-safe; call once.
+  void set() noexcept;
+  bool is_set() const noexcept { return word_.load(std::memory_order_acquire) == kDone; }
+  // Waits until set() or until `deadline_ns` (steady_clock ns). True if set. Single waiter.
+  bool wait_until(std::int64_t deadline_ns) noexcept;
+
+ private:
+  static constexpr std::uint32_t kPending = 0, kSleeping = 1, kDone = 2;
+  std::atomic<std::uint32_t> word_{kPending};
+};
+
+// The non-template half of a synchronous call: state machine, reference count and completion.
+// Two references: the waiting caller's and the queue's.
+class CallTaskBase : public TaskNode {
+ public:
+  bool try_start() noexcept override;
+  void discard(Fate fate) noexcept override;
+  bool run() noexcept override;
+  std::string describe() const override { return label_; }
+
+  // Waiter: cancels if not started yet. True iff the task will now never run.
+  bool cancel() noexcept;
+  // Shutdown path: cancels a not-yet-started call and completes it with kShutdown. Thread-safe.
+  bool cancel_for_shutdown() noexcept;
+  // Drops one reference; the last one deletes the node. Thread-safe.
+  void release() noexcept;
+
+  Completion& completion() noexcept { return completion_; }
+  ErrorCode outcome() const noexcept { return outcome_; }
+  std::exception_ptr exception() const noexcept { return exception_; }
+
+  // Intrusive links of the dispatcher's registry of waiting callers (guarded by its mutex).
+  CallTaskBase* registry_prev = nullptr;
+  CallTaskBase* registry_next = nullptr;
+
+ protected:
+  explicit CallTaskBase(std::string label) : label_(std::move(label)) {}
+  // Runs the user function and stores its value. May throw (the task's own exception).
+  virtual void invoke() = 0;
+
+ private:
+  enum State : std::uint8_t { kQueued, kRunning, kCancelled };
+  std::atomic<std::uint8_t> state_{kQueued};
+  std::atomic<int> refs_{2};
+  Completion completion_;
+  ErrorCode outcome_ = ErrorCode::kOk;  // written once, before completion_.set()
+  std::exception_ptr exception_;
+  std::string label_;
+};
+
+template <class R, class F>
+class CallTask final : public CallTaskBase {
+ public:
+  template <class G>
+  CallTask(G&& fn, std::string label) : CallTaskBase(std::move(label)), fn_(std::forward<G>(fn)) {}
+
+  // Waiter, after completion with kOk: moves the value out.
+  R take_value() {
+    if constexpr (std::is_void_v<R>) {
+      return;
+    } else {
+      return std::move(*value_);
+    }
+  }
+
+ private:
+  void invoke() override {
+    if constexpr (std::is_void_v<R>) {
+      fn_();
+    } else {
+      value_.emplace(fn_());
+    }
+  }
+
+  F fn_;
+  struct Empty {};
+  [[no_unique_address]] std::conditional_t<std::is_void_v<R>, Empty, std::optional<R>> value_;
+};
+
+}  // namespace dccview::detail

@@ -1,0 +1,159 @@
+// dccview/task_queue.h: the multi-producer, single-consumer task queue with shutdown accounting.
+//
+// Offers
+//   QueueOptions   optional bound (backpressure) and what a full queue does: reject, or block.
+//   QueueStats     counters: accepted, rejected, run, cancelled, destroyed, failed, depth, latency.
+//   TaskQueue      push() from any thread; run_until()/discard_pending() on the consumer thread;
+//                  shutdown(), wait_for_drain() from any thread.
+//
+// Guarantees
+//   1. Admission and in-flight accounting are one atomic step: a push either is accepted and counted
+//      in flight, or is rejected and will never run. There is no window in which a task is accepted
+//      after shutdown() returned.
+//   2. Tasks pushed by one thread run in the order they were pushed. No order between threads.
+//   3. Every accepted task ends exactly once: run, cancelled (a synchronous call that timed out or was
+//      woken by shutdown before it started) or destroyed (never run because the queue was torn down).
+//      Invariant: accepted == run + cancelled + destroyed once the queue is drained.
+//   4. A task still queued when the queue is torn down (discard_pending() or the destructor) is
+//      destroyed on the thread doing the teardown, never run.
+//   5. A task that throws is reported through the log sink and counted in `failed`; the queue goes on.
+//   6. Tasks run with no dccview lock held.
+// Not guaranteed: any order between producers; that a task accepted before shutdown() runs (it runs
+// only if the consumer keeps pumping until drained; otherwise it is destroyed).
+//
+// Thread-safety: push, shutdown, is_shutdown, wait_for_drain, stats are thread-safe.
+// run_until, has_pending and discard_pending are for the single consumer thread only.
+// Memory ordering: everything a producer did before push() happens-before the task runs.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+
+#include "dccview/detail/task.h"
+#include "dccview/errors.h"
+
+namespace dccview {
+
+enum class Backpressure : std::uint8_t {
+  kReject,  // a push into a full queue fails at once with kQueueFull
+  kBlock,   // a push into a full queue waits up to QueueOptions::block_timeout for space
+};
+
+struct QueueOptions {
+  // Maximum number of tasks in flight (accepted, not yet finished); 0 means unbounded.
+  std::size_t capacity = 0;
+  Backpressure policy = Backpressure::kReject;
+  std::chrono::milliseconds block_timeout{1000};
+};
+
+struct QueueStats {
+  std::uint64_t accepted = 0;
+  std::uint64_t rejected = 0;   // refused: shutdown or full
+  std::uint64_t run = 0;
+  std::uint64_t cancelled = 0;
+  std::uint64_t destroyed = 0;
+  std::uint64_t failed = 0;     // ran and threw (also counted in `run`)
+  std::uint64_t in_flight = 0;  // accepted and not yet finished (approximate while running)
+  std::uint64_t max_depth = 0;  // highest in_flight seen at admission
+  // Queueing latency (admission -> start), sampled: every synchronous call and every 16th post of
+  // each thread.
+  std::uint64_t latency_samples = 0;
+  double latency_mean_us = 0;
+  double latency_max_us = 0;
+};
+
+namespace detail {
+// Per-thread striped counter: cheap uncontended increments, summed on read.
+class StripedCounter {
+ public:
+  void add(std::uint64_t n) noexcept;
+  std::uint64_t load() const noexcept;
+
+ private:
+  static constexpr std::size_t kStripes = 8;
+  struct alignas(64) Stripe {
+    std::atomic<std::uint64_t> value{0};
+  };
+  Stripe stripes_[kStripes];
+};
+}  // namespace detail
+
+class TaskQueue {
+ public:
+  explicit TaskQueue(QueueOptions options = {});
+  // Destroys (never runs) every task still queued, on the calling thread. Requires that no thread
+  // pushes concurrently (hold the queue by shared ownership).
+  ~TaskQueue();
+  TaskQueue(const TaskQueue&) = delete;
+  TaskQueue& operator=(const TaskQueue&) = delete;
+
+  // Offers `node`. kOk: the queue owns it. kShutdown or kQueueFull: the caller still owns it.
+  // `may_block` false turns the kBlock policy into kReject for this push (a consumer must never
+  // wait for space only it can make).
+  // Thread-safe; with kBlock and may_block, blocks up to options.block_timeout.
+  ErrorCode push(detail::TaskNode* node, bool may_block = true) noexcept;
+
+  // Runs queued tasks until the queue is empty or `deadline` passed (checked between tasks).
+  // Returns the number of tasks finished (run or cancelled). Consumer thread only.
+  std::size_t run_until(std::chrono::steady_clock::time_point deadline);
+
+  // True when at least one task is queued (possibly still being linked in). Consumer thread only.
+  bool has_pending() const noexcept;
+
+  // Stops admission: every later push returns kShutdown. Idempotent. Thread-safe.
+  void shutdown() noexcept;
+  // Thread-safe.
+  bool is_shutdown() const noexcept;
+
+  // Waits until no task is in flight. True if that happened before `timeout`.
+  // Thread-safe; blocks up to `timeout`.
+  bool wait_for_drain(std::chrono::milliseconds timeout);
+
+  // Destroys every queued task without running it (cancelled ones count as cancelled).
+  // Returns how many were destroyed. Consumer thread only, or any thread once no consumer runs.
+  std::size_t discard_pending() noexcept;
+
+  // Thread-safe; counters are read one by one, so a snapshot taken under load is approximate.
+  QueueStats stats() const noexcept;
+
+ private:
+  static constexpr std::uint64_t kShutdownBit = std::uint64_t{1} << 63;
+  static constexpr std::uint64_t kCountMask = kShutdownBit - 1;
+
+  ErrorCode admit(bool may_block) noexcept;
+  ErrorCode wait_for_space() noexcept;
+  void link(detail::TaskNode* node) noexcept;
+  detail::TaskNode* pop() noexcept;
+  void finish(detail::TaskNode* node) noexcept;
+  void release_in_flight(std::uint64_t n) noexcept;
+  void record_latency(std::int64_t enqueued_ns) noexcept;
+
+  // Producer side (hot): admission word (shutdown bit + in-flight count) and the list head.
+  alignas(64) std::atomic<std::uint64_t> state_{0};
+  alignas(64) std::atomic<detail::TaskNode*> head_;
+  // Consumer side.
+  alignas(64) detail::TaskNode* tail_;
+  struct Stub final : detail::TaskNode {
+    bool run() noexcept override { return true; }
+    void discard(detail::Fate) noexcept override {}
+    std::string describe() const override { return "stub"; }
+  } stub_;
+  // Written by the consumer only (plain load + store), read from any thread.
+  std::atomic<std::uint64_t> run_{0}, cancelled_{0}, destroyed_{0}, failed_{0};
+  std::atomic<std::uint64_t> latency_samples_{0}, latency_total_ns_{0}, latency_max_ns_{0};
+
+  const QueueOptions options_;
+  detail::StripedCounter accepted_, rejected_;
+  std::atomic<std::uint64_t> max_depth_{0};
+
+  // Slow paths: drain waiters and blocked producers.
+  std::atomic<std::uint32_t> sleepers_{0};
+  std::mutex sleep_mutex_;
+  std::condition_variable sleep_cv_;
+};
+
+}  // namespace dccview

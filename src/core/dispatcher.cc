@@ -1,0 +1,189 @@
+#include "dccview/dispatcher.h"
+
+#include <stdexcept>
+#include <thread>
+
+#include "core/wait.h"
+#include "dccview/log.h"
+
+namespace dccview {
+
+namespace {
+std::string describe_timeout(const detail::CallTaskBase& task, std::chrono::milliseconds timeout,
+                             bool cancelled) {
+  std::string message = "main-thread call '" + task.describe() + "' timed out after " +
+                        std::to_string(timeout.count()) + " ms; ";
+  message += cancelled ? "it had not started and was cancelled (it will never run)"
+                       : "it was still running; it will finish and its result will be discarded";
+  return message;
+}
+
+Error shutdown_error(const detail::CallTaskBase& task) {
+  return Error{ErrorCode::kShutdown,
+               "main-thread call '" + task.describe() + "' refused: the dispatcher is shutting down",
+               nullptr};
+}
+}  // namespace
+
+Dispatcher::Dispatcher(ThreadSafetyConfig config, QueueOptions queue_options)
+    : config_(config), queue_(queue_options) {}
+
+Dispatcher::~Dispatcher() {
+  queue_.shutdown();
+  queue_.discard_pending();
+  owned_loop_.reset();
+}
+
+void Dispatcher::install_loop(std::unique_ptr<HostLoop> loop) {
+  if (installed_.exchange(true, std::memory_order_acq_rel)) {
+    throw std::logic_error("dccview: Dispatcher::install called twice; a dispatcher has one loop");
+  }
+  loop->dispatcher_ = this;
+  owned_loop_ = std::move(loop);
+  main_thread_.store(std::this_thread::get_id(), std::memory_order_release);
+  owned_loop_->on_install();
+  // Published only once the loop can take wake() calls. Posts that arrived before could not wake
+  // anyone, so wake it now.
+  loop_.store(owned_loop_.get(), std::memory_order_seq_cst);
+  wake_requested_.store(false, std::memory_order_seq_cst);
+  request_wake();
+}
+
+void Dispatcher::request_wake() noexcept {
+  if (wake_requested_.load(std::memory_order_seq_cst)) return;
+  if (wake_requested_.exchange(true, std::memory_order_seq_cst)) return;
+  if (HostLoop* loop = loop_.load(std::memory_order_acquire)) loop->wake();
+}
+
+bool Dispatcher::submit(detail::TaskNode* task) {
+  const ErrorCode code = queue_.push(task, /*may_block=*/!is_main_thread());
+  if (code != ErrorCode::kOk) {
+    task->discard(detail::Fate::kDestroyed);
+    return false;
+  }
+  request_wake();
+  return true;
+}
+
+void Dispatcher::register_waiter(detail::CallTaskBase& task) {
+  std::lock_guard lock(waiters_mutex_);
+  task.registry_next = waiters_;
+  if (waiters_ != nullptr) waiters_->registry_prev = &task;
+  waiters_ = &task;
+}
+
+void Dispatcher::unregister_waiter(detail::CallTaskBase& task) {
+  std::lock_guard lock(waiters_mutex_);
+  if (task.registry_prev != nullptr) {
+    task.registry_prev->registry_next = task.registry_next;
+  } else {
+    waiters_ = task.registry_next;
+  }
+  if (task.registry_next != nullptr) task.registry_next->registry_prev = task.registry_prev;
+  task.registry_prev = task.registry_next = nullptr;
+}
+
+ErrorCode Dispatcher::admit_with_retries(detail::CallTaskBase& task, std::int64_t deadline_ns) {
+  task.enqueued_ns = detail::now_ns();
+  ErrorCode code = queue_.push(&task);
+  for (std::uint32_t attempt = 0; code == ErrorCode::kQueueFull && attempt < config_.max_retries;
+       ++attempt) {
+    const auto delay_ns = std::chrono::nanoseconds(config_.retry_delay()).count();
+    if (detail::now_ns() + delay_ns >= deadline_ns) break;
+    std::this_thread::sleep_for(config_.retry_delay());
+    code = queue_.push(&task);
+  }
+  return code;
+}
+
+Error Dispatcher::submit_and_wait(detail::CallTaskBase& task, std::chrono::milliseconds timeout) {
+  const std::int64_t deadline_ns =
+      detail::deadline_after_ns(std::chrono::nanoseconds(timeout).count());
+  // Registered before admission: shutdown() either finds this caller in the registry or this
+  // admission sees the shutdown bit. Never both missed.
+  register_waiter(task);
+  const ErrorCode admitted = admit_with_retries(task, deadline_ns);
+  if (admitted != ErrorCode::kOk) {
+    unregister_waiter(task);
+    task.release();  // the queue's reference: it never took the task
+    if (admitted == ErrorCode::kShutdown) return shutdown_error(task);
+    return Error{admitted,
+                 "main-thread call '" + task.describe() + "' refused: the queue is full after " +
+                     std::to_string(config_.max_retries) + " retries",
+                 nullptr};
+  }
+  request_wake();
+  Error result = wait_for_result(task, timeout, deadline_ns);
+  unregister_waiter(task);
+  return result;
+}
+
+Error Dispatcher::wait_for_result(detail::CallTaskBase& task, std::chrono::milliseconds timeout,
+                                  std::int64_t deadline_ns) {
+  if (!task.completion().wait_until(deadline_ns)) {
+    const bool cancelled = task.cancel();
+    if (!cancelled && task.completion().is_set()) return wait_for_result(task, timeout, deadline_ns);
+    return Error{ErrorCode::kTimeout, describe_timeout(task, timeout, cancelled), nullptr};
+  }
+  switch (task.outcome()) {
+    case ErrorCode::kOk: return Error{};
+    case ErrorCode::kShutdown: return shutdown_error(task);
+    default:
+      return Error{task.outcome(), "main-thread call '" + task.describe() + "' threw",
+                   task.exception()};
+  }
+}
+
+void Dispatcher::shutdown() {
+  queue_.shutdown();
+  {
+    std::lock_guard lock(waiters_mutex_);
+    for (detail::CallTaskBase* task = waiters_; task != nullptr; task = task->registry_next) {
+      task->cancel_for_shutdown();
+    }
+  }
+  // Let the loop drain what was already accepted.
+  wake_requested_.store(false, std::memory_order_seq_cst);
+  request_wake();
+}
+
+bool Dispatcher::wait_for_drain(std::chrono::milliseconds timeout) {
+  if (!is_main_thread()) return queue_.wait_for_drain(timeout);
+  // On the main thread nobody else will run the queue: run it here, within the timeout.
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline &&
+         pump(deadline - std::chrono::steady_clock::now()).more_pending) {
+  }
+  return queue_.wait_for_drain(std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::max(deadline - std::chrono::steady_clock::now(), std::chrono::steady_clock::duration{})));
+}
+
+PumpResult Dispatcher::pump(std::chrono::nanoseconds budget) {
+  if (!is_main_thread()) {
+    throw std::logic_error("dccview: Dispatcher::pump called off the main thread");
+  }
+  if (pumping_) return PumpResult{0, queue_.has_pending()};
+  pumping_ = true;
+  pumps_.fetch_add(1, std::memory_order_relaxed);
+  // Cleared before looking at the queue: a post that lands after this point wakes the loop again.
+  wake_requested_.store(false, std::memory_order_seq_cst);
+  const auto deadline = budget >= std::chrono::hours(24)
+                            ? std::chrono::steady_clock::time_point::max()
+                            : std::chrono::steady_clock::now() + budget;
+  PumpResult result;
+  try {
+    result.ran = queue_.run_until(deadline);
+  } catch (...) {
+    pumping_ = false;
+    throw;
+  }
+  pumping_ = false;
+  result.more_pending = queue_.has_pending();
+  if (result.more_pending) {
+    wake_requested_.store(false, std::memory_order_seq_cst);
+    request_wake();
+  }
+  return result;
+}
+
+}  // namespace dccview

@@ -1,0 +1,96 @@
+#include "dccview/log.h"
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+
+namespace dccview {
+
+namespace {
+
+LogLevel parse_level(const char* text) noexcept {
+  if (text == nullptr) return LogLevel::kWarn;
+  const std::string value(text);
+  for (int i = 0; i <= static_cast<int>(LogLevel::kOff); ++i) {
+    if (value == to_string(static_cast<LogLevel>(i))) return static_cast<LogLevel>(i);
+  }
+  return LogLevel::kWarn;
+}
+
+std::atomic<int>& level_storage() noexcept {
+  static std::atomic<int> level{static_cast<int>(parse_level(std::getenv("DCCVIEW_LOG")))};
+  return level;
+}
+
+// The sink is swapped under a mutex but called outside it (it is user code).
+struct SinkHolder {
+  std::mutex mutex;
+  std::shared_ptr<const LogSink> sink;
+};
+SinkHolder& sink_holder() {
+  static SinkHolder* holder = new SinkHolder();  // leaked: usable during static destruction
+  return *holder;
+}
+
+void write_to_stderr(LogLevel level, std::string_view message) {
+  std::fprintf(stderr, "dccview [%s] %.*s\n", to_string(level), static_cast<int>(message.size()),
+               message.data());
+}
+
+}  // namespace
+
+const char* to_string(LogLevel level) noexcept {
+  switch (level) {
+    case LogLevel::kTrace: return "trace";
+    case LogLevel::kDebug: return "debug";
+    case LogLevel::kInfo: return "info";
+    case LogLevel::kWarn: return "warn";
+    case LogLevel::kError: return "error";
+    case LogLevel::kOff: return "off";
+  }
+  return "unknown";
+}
+
+void set_log_sink(LogSink sink) {
+  auto next = sink ? std::make_shared<const LogSink>(std::move(sink)) : nullptr;
+  SinkHolder& holder = sink_holder();
+  std::shared_ptr<const LogSink> previous;
+  {
+    std::lock_guard lock(holder.mutex);
+    previous = std::exchange(holder.sink, std::move(next));
+  }
+  // `previous` is destroyed here, outside the lock (its captures are user objects).
+}
+
+void set_log_level(LogLevel level) noexcept {
+  level_storage().store(static_cast<int>(level), std::memory_order_relaxed);
+}
+
+LogLevel log_level() noexcept {
+  return static_cast<LogLevel>(level_storage().load(std::memory_order_relaxed));
+}
+
+void log(LogLevel level, std::string_view message) noexcept {
+  if (level == LogLevel::kOff || !log_enabled(level)) return;
+  try {
+    std::shared_ptr<const LogSink> sink;
+    {
+      SinkHolder& holder = sink_holder();
+      std::lock_guard lock(holder.mutex);
+      sink = holder.sink;
+    }
+    if (sink) {
+      (*sink)(level, message);
+    } else {
+      write_to_stderr(level, message);
+    }
+  } catch (...) {
+    // The sink is the reporting channel of last resort; nothing better can be done.
+  }
+}
+
+}  // namespace dccview

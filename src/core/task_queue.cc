@@ -1,0 +1,260 @@
+// The list is Dmitry Vyukov's intrusive MPSC queue: a producer links with one exchange on head_, the
+// consumer walks from tail_ without atomics read-modify-writes. The admission word state_ holds the
+// shutdown bit and the in-flight count so that admission is a single atomic operation.
+#include "dccview/task_queue.h"
+
+#include <algorithm>
+#include <functional>
+#include <thread>
+
+#include "core/wait.h"
+
+namespace dccview {
+
+namespace {
+// A consumer that only reads and writes its own counters needs no read-modify-write instruction.
+void bump(std::atomic<std::uint64_t>& counter, std::uint64_t n = 1) noexcept {
+  counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+}
+
+std::size_t stripe_index() noexcept {
+  static std::atomic<std::size_t> next{0};
+  thread_local const std::size_t index = next.fetch_add(1, std::memory_order_relaxed);
+  return index;
+}
+
+// Every 16th post of each thread carries a timestamp (a clock read costs about as much as a post).
+bool sample_latency() noexcept {
+  thread_local std::uint32_t n = 0;
+  return (++n & 15u) == 0;
+}
+
+// In-flight releases are batched to keep the consumer off the producers' cache line.
+constexpr std::uint64_t kReleaseBatch = 64;
+}  // namespace
+
+namespace detail {
+void StripedCounter::add(std::uint64_t n) noexcept {
+  stripes_[stripe_index() % kStripes].value.fetch_add(n, std::memory_order_relaxed);
+}
+
+std::uint64_t StripedCounter::load() const noexcept {
+  std::uint64_t total = 0;
+  for (const Stripe& stripe : stripes_) total += stripe.value.load(std::memory_order_relaxed);
+  return total;
+}
+}  // namespace detail
+
+TaskQueue::TaskQueue(QueueOptions options) : head_(&stub_), tail_(&stub_), options_(options) {}
+
+TaskQueue::~TaskQueue() { discard_pending(); }
+
+ErrorCode TaskQueue::push(detail::TaskNode* node, bool may_block) noexcept {
+  const ErrorCode admitted = admit(may_block);
+  if (admitted != ErrorCode::kOk) {
+    rejected_.add(1);
+    return admitted;
+  }
+  accepted_.add(1);
+  if (sample_latency()) node->enqueued_ns = detail::now_ns();
+  link(node);
+  return ErrorCode::kOk;
+}
+
+ErrorCode TaskQueue::admit(bool may_block) noexcept {
+  std::uint64_t depth = 0;
+  if (options_.capacity == 0) {
+    const std::uint64_t previous = state_.fetch_add(1, std::memory_order_seq_cst);
+    if (previous & kShutdownBit) {
+      release_in_flight(1);
+      return ErrorCode::kShutdown;
+    }
+    depth = (previous & kCountMask) + 1;
+  } else {
+    std::uint64_t current = state_.load(std::memory_order_relaxed);
+    for (;;) {
+      if (current & kShutdownBit) return ErrorCode::kShutdown;
+      if ((current & kCountMask) >= options_.capacity) {
+        if (options_.policy == Backpressure::kReject || !may_block) return ErrorCode::kQueueFull;
+        const ErrorCode waited = wait_for_space();
+        if (waited != ErrorCode::kOk) return waited;
+        current = state_.load(std::memory_order_relaxed);
+        continue;
+      }
+      if (state_.compare_exchange_weak(current, current + 1, std::memory_order_seq_cst)) break;
+    }
+    depth = (current & kCountMask) + 1;
+  }
+  if (depth > max_depth_.load(std::memory_order_relaxed)) {
+    std::uint64_t seen = max_depth_.load(std::memory_order_relaxed);
+    while (depth > seen && !max_depth_.compare_exchange_weak(seen, depth)) {
+    }
+  }
+  return ErrorCode::kOk;
+}
+
+ErrorCode TaskQueue::wait_for_space() noexcept {
+  const auto deadline = std::chrono::steady_clock::now() + options_.block_timeout;
+  sleepers_.fetch_add(1, std::memory_order_seq_cst);
+  ErrorCode result = ErrorCode::kOk;
+  {
+    std::unique_lock lock(sleep_mutex_);
+    const bool woke = sleep_cv_.wait_until(lock, deadline, [&] {
+      const std::uint64_t s = state_.load(std::memory_order_seq_cst);
+      return (s & kShutdownBit) || (s & kCountMask) < options_.capacity;
+    });
+    if (!woke) result = ErrorCode::kQueueFull;
+  }
+  sleepers_.fetch_sub(1, std::memory_order_relaxed);
+  return result;  // kOk: retry admission (shutdown is seen there)
+}
+
+void TaskQueue::link(detail::TaskNode* node) noexcept {
+  node->next.store(nullptr, std::memory_order_relaxed);
+  detail::TaskNode* previous = head_.exchange(node, std::memory_order_seq_cst);
+  previous->next.store(node, std::memory_order_release);
+}
+
+// Returns the oldest node, or nullptr when the queue is empty or a producer is between its exchange
+// and its link (has_pending() then stays true and the caller retries).
+detail::TaskNode* TaskQueue::pop() noexcept {
+  detail::TaskNode* tail = tail_;
+  detail::TaskNode* next = tail->next.load(std::memory_order_acquire);
+  if (tail == &stub_) {
+    if (next == nullptr) return nullptr;
+    tail_ = next;
+    tail = next;
+    next = next->next.load(std::memory_order_acquire);
+  }
+  if (next != nullptr) {
+    tail_ = next;
+    return tail;
+  }
+  if (tail != head_.load(std::memory_order_seq_cst)) return nullptr;
+  link(&stub_);
+  next = tail->next.load(std::memory_order_acquire);
+  if (next == nullptr) return nullptr;
+  tail_ = next;
+  return tail;
+}
+
+bool TaskQueue::has_pending() const noexcept {
+  return tail_ != &stub_ || stub_.next.load(std::memory_order_seq_cst) != nullptr ||
+         head_.load(std::memory_order_seq_cst) != &stub_;
+}
+
+void TaskQueue::record_latency(std::int64_t enqueued_ns) noexcept {
+  const auto waited = static_cast<std::uint64_t>(std::max<std::int64_t>(
+      detail::now_ns() - enqueued_ns, 0));
+  bump(latency_samples_);
+  bump(latency_total_ns_, waited);
+  if (waited > latency_max_ns_.load(std::memory_order_relaxed)) {
+    latency_max_ns_.store(waited, std::memory_order_relaxed);
+  }
+}
+
+void TaskQueue::finish(detail::TaskNode* node) noexcept {
+  if (node->enqueued_ns != 0) record_latency(node->enqueued_ns);
+  if (!node->try_start()) {
+    node->discard(detail::Fate::kCancelled);
+    bump(cancelled_);
+    return;
+  }
+  if (!node->run()) bump(failed_);
+  bump(run_);
+}
+
+std::size_t TaskQueue::run_until(std::chrono::steady_clock::time_point deadline) {
+  std::size_t finished = 0;
+  std::uint64_t unreleased = 0;
+  for (;;) {
+    detail::TaskNode* node = pop();
+    if (node == nullptr) {
+      if (!has_pending() || std::chrono::steady_clock::now() >= deadline) break;
+      std::this_thread::yield();  // a producer is mid-link; it completes within its time slice
+      continue;
+    }
+    finish(node);
+    ++finished;
+    if (++unreleased == kReleaseBatch) release_in_flight(std::exchange(unreleased, 0));
+    if (std::chrono::steady_clock::now() >= deadline) break;
+  }
+  release_in_flight(unreleased);
+  return finished;
+}
+
+std::size_t TaskQueue::discard_pending() noexcept {
+  std::size_t destroyed = 0;
+  std::uint64_t released = 0;
+  for (;;) {
+    detail::TaskNode* node = pop();
+    if (node == nullptr) {
+      if (!has_pending()) break;
+      std::this_thread::yield();
+      continue;
+    }
+    ++released;
+    if (node->try_start()) {
+      node->discard(detail::Fate::kDestroyed);
+      bump(destroyed_);
+      ++destroyed;
+    } else {
+      node->discard(detail::Fate::kCancelled);
+      bump(cancelled_);
+    }
+  }
+  release_in_flight(released);
+  return destroyed;
+}
+
+void TaskQueue::release_in_flight(std::uint64_t n) noexcept {
+  if (n == 0) return;
+  state_.fetch_sub(n, std::memory_order_seq_cst);
+  if (sleepers_.load(std::memory_order_seq_cst) != 0) {
+    { std::lock_guard lock(sleep_mutex_); }
+    sleep_cv_.notify_all();
+  }
+}
+
+void TaskQueue::shutdown() noexcept {
+  state_.fetch_or(kShutdownBit, std::memory_order_seq_cst);
+  { std::lock_guard lock(sleep_mutex_); }
+  sleep_cv_.notify_all();  // blocked producers fail with kShutdown
+}
+
+bool TaskQueue::is_shutdown() const noexcept {
+  return (state_.load(std::memory_order_acquire) & kShutdownBit) != 0;
+}
+
+bool TaskQueue::wait_for_drain(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  sleepers_.fetch_add(1, std::memory_order_seq_cst);
+  bool drained = false;
+  {
+    std::unique_lock lock(sleep_mutex_);
+    drained = sleep_cv_.wait_until(lock, deadline, [&] {
+      return (state_.load(std::memory_order_seq_cst) & kCountMask) == 0;
+    });
+  }
+  sleepers_.fetch_sub(1, std::memory_order_relaxed);
+  return drained;
+}
+
+QueueStats TaskQueue::stats() const noexcept {
+  QueueStats s;
+  s.accepted = accepted_.load();
+  s.rejected = rejected_.load();
+  s.run = run_.load(std::memory_order_relaxed);
+  s.cancelled = cancelled_.load(std::memory_order_relaxed);
+  s.destroyed = destroyed_.load(std::memory_order_relaxed);
+  s.failed = failed_.load(std::memory_order_relaxed);
+  s.in_flight = state_.load(std::memory_order_relaxed) & kCountMask;
+  s.max_depth = max_depth_.load(std::memory_order_relaxed);
+  s.latency_samples = latency_samples_.load(std::memory_order_relaxed);
+  const auto total = latency_total_ns_.load(std::memory_order_relaxed);
+  s.latency_mean_us = s.latency_samples ? static_cast<double>(total) / s.latency_samples / 1e3 : 0;
+  s.latency_max_us = static_cast<double>(latency_max_ns_.load(std::memory_order_relaxed)) / 1e3;
+  return s;
+}
+
+}  // namespace dccview
