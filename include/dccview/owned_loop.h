@@ -30,7 +30,7 @@ class OwnedLoop final : public HostLoop {
 
   // OwnedLoop::quit()
   // Makes run() return after the task it is running, if any. Tasks still queued stay queued.
-  // Thread-safe.
+  // Thread-safe; the caller must keep the dispatcher alive for the duration of the call.
   void quit() noexcept;
 
   // Clears a previous quit() so run() can be called again. Main thread only.

@@ -15,6 +15,7 @@
 #include "dccview/glib_loop.h"
 #include "dccview/manual_loop.h"
 #include "dccview/owned_loop.h"
+#include "test_support.h"
 
 namespace dccview::testing {
 
@@ -30,6 +31,7 @@ class DriverBase {
     auto ready_future = ready.get_future();
     thread_ = std::thread([this, dispatcher, body, &ready]() mutable {
       body(*dispatcher, [&ready] { ready.set_value(); });
+      released_.wait();  // stop() is done touching the loop
       dispatcher.reset();
       last_ref_.reset();  // the dispatcher dies here, on its main thread
     });
@@ -38,8 +40,12 @@ class DriverBase {
   void hand_over_and_join(std::shared_ptr<Dispatcher> last_ref) {
     last_ref_ = std::move(last_ref);
   }
-  void join() { thread_.join(); }
+  void join() {
+    released_.open();
+    thread_.join();
+  }
 
+  Gate released_;
   std::shared_ptr<Dispatcher> last_ref_;
   std::thread thread_;
 };

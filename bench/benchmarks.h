@@ -1,0 +1,15 @@
+// The benchmarks run by dccview_bench. Each adds its rows to the report.
+#pragma once
+
+#include "report.h"
+
+namespace dccview::bench {
+
+// Worker -> loop thread -> worker, a no-op, one call at a time: p50_us, p99_us.
+void run_sync_call_roundtrip(const Options& options, Report& report);
+// Closures from 1, 2, 4 producers to one consumer: msgs_per_s.
+void run_post_throughput(const Options& options, Report& report);
+// An owned loop with nothing to do: cpu_percent of its thread.
+void run_idle_cpu(const Options& options, Report& report);
+
+}  // namespace dccview::bench

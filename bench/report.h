@@ -1,0 +1,39 @@
+// Benchmark reporting: one JSON object per line, plus a readable table on stdout.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace dccview::bench {
+
+struct Options {
+  bool quick = false;
+  std::string json_path;
+};
+
+struct Row {
+  std::string benchmark;
+  std::string impl;
+  std::vector<std::pair<std::string, double>> figures;  // name -> value, in output order
+  double figure(const std::string& name) const;
+};
+
+class Report {
+ public:
+  void add(Row row);
+  const std::vector<Row>& rows() const { return rows_; }
+  // Value of `figure` for (benchmark, impl, optional matching extra figure such as producers).
+  double find(const std::string& benchmark, const std::string& impl, const std::string& figure,
+              const std::string& key = {}, double key_value = 0) const;
+  void write_json(const std::string& path) const;
+
+ private:
+  std::vector<Row> rows_;
+};
+
+// Percentile (0..100) of samples; sorts a copy.
+double percentile(std::vector<double> samples, double pct);
+
+}  // namespace dccview::bench
