@@ -34,7 +34,7 @@ enum class ErrorCode : int {
   kShutdown = 2,         // ShutdownInProgressError
   kDeadlock = 3,         // DeadlockDetectedError
   kQueueFull = 4,        // QueueFullError
-  kTaskFailed = 5,       // the task threw; Result::exception() holds what it threw
+  kTaskFailed = 5,       // the task threw; Error::exception holds what it threw
   kInvalidArgument = 6,  // std::invalid_argument
 };
 

@@ -130,7 +130,7 @@ Error Dispatcher::wait_for_result(detail::CallTaskBase& task, std::chrono::milli
     case ErrorCode::kShutdown: return shutdown_error(task);
     default:
       return Error{task.outcome(), "main-thread call '" + task.describe() + "' threw",
-                   task.exception()};
+                   task.take_exception()};
   }
 }
 

@@ -9,8 +9,10 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +28,10 @@ enum class Fate : std::uint8_t { kRun, kCancelled, kDestroyed };
 
 // Human-readable name of a callable's type (demangled), used when a task has no label.
 std::string type_label(const std::type_info& type);
+
+// Node memory: small nodes come from a per-thread recycling pool (see src/core/node_pool.cc).
+void* allocate_node(std::size_t size);
+void free_node(void* node, std::size_t size) noexcept;
 
 // Logs an exception that escaped a fire-and-forget task. Called inside a catch block.
 void report_escaped_exception(std::string_view label) noexcept;
@@ -62,6 +68,16 @@ class PostTask final : public TaskNode {
  public:
   template <class G>
   PostTask(G&& fn, const char* label) : fn_(std::forward<G>(fn)), label_(label) {}
+
+  static void* operator new(std::size_t size) { return allocate_node(size); }
+  static void operator delete(void* node, std::size_t size) noexcept { free_node(node, size); }
+  // Over-aligned closures bypass the pool.
+  static void* operator new(std::size_t size, std::align_val_t align) {
+    return ::operator new(size, align);
+  }
+  static void operator delete(void* node, std::size_t size, std::align_val_t align) noexcept {
+    ::operator delete(node, size, align);
+  }
 
   bool run() noexcept override {
     bool ok = true;
@@ -114,7 +130,9 @@ class CallTaskBase : public TaskNode {
 
   Completion& completion() noexcept { return completion_; }
   ErrorCode outcome() const noexcept { return outcome_; }
-  std::exception_ptr exception() const noexcept { return exception_; }
+  // Waiter, after completion: takes what the task threw. Moved, not copied, so the exception object
+  // is released on the waiter's thread only.
+  std::exception_ptr take_exception() noexcept { return std::move(exception_); }
 
   // Intrusive links of the dispatcher's registry of waiting callers (guarded by its mutex).
   CallTaskBase* registry_prev = nullptr;
