@@ -2,14 +2,12 @@
 #include <pthread.h>
 #include <time.h>
 
-#include <future>
-#include <memory>
 #include <thread>
 
 #include "benchmarks.h"
 #include "core/wait.h"
 #include "dccview/dispatcher.h"
-#include "dccview/owned_loop.h"
+#include "owned_loop_thread.h"
 
 namespace dccview::bench {
 
@@ -24,24 +22,14 @@ double thread_cpu_ms(pthread_t thread) {
 }  // namespace
 
 void run_idle_cpu(const Options& options, Report& report) {
-  auto dispatcher = std::make_shared<Dispatcher>();
-  std::promise<OwnedLoop*> ready;
-  auto loop_future = ready.get_future();
-  std::thread thread([&] {
-    auto& owned = dispatcher->install<OwnedLoop>();
-    ready.set_value(&owned);
-    owned.run();
-  });
-  OwnedLoop* loop = loop_future.get();
-  dispatcher->call([] {});  // the loop has run at least once
+  OwnedLoopThread loop;
+  loop.dispatcher().call([] {});  // the loop has run at least once
   const auto window = options.quick ? std::chrono::seconds(1) : std::chrono::seconds(2);
-  const double cpu0 = thread_cpu_ms(thread.native_handle());
+  const double cpu0 = thread_cpu_ms(loop.native_handle());
   const std::int64_t t0 = detail::now_ns();
   std::this_thread::sleep_for(window);
-  const double cpu_ms = thread_cpu_ms(thread.native_handle()) - cpu0;
+  const double cpu_ms = thread_cpu_ms(loop.native_handle()) - cpu0;
   const double wall_ms = static_cast<double>(detail::now_ns() - t0) / 1e6;
-  loop->quit();
-  thread.join();
   report.add(Row{"idle_cpu", "dccview", {{"cpu_percent", 100.0 * cpu_ms / wall_ms},
                                          {"seconds", wall_ms / 1e3}}});
 }

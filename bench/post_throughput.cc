@@ -15,7 +15,7 @@
 #include "benchmarks.h"
 #include "core/wait.h"
 #include "dccview/dispatcher.h"
-#include "dccview/owned_loop.h"
+#include "owned_loop_thread.h"
 
 namespace dccview::bench {
 namespace {
@@ -32,26 +32,11 @@ struct Sink {
 
 class DccviewImpl {
  public:
-  explicit DccviewImpl(int) : dispatcher_(std::make_shared<Dispatcher>()) {
-    std::promise<OwnedLoop*> ready;
-    auto loop = ready.get_future();
-    thread_ = std::thread([this, &ready] {
-      auto& owned = dispatcher_->install<OwnedLoop>();
-      ready.set_value(&owned);
-      owned.run();
-    });
-    loop_ = loop.get();
-  }
-  ~DccviewImpl() {
-    loop_->quit();
-    thread_.join();
-  }
-  void post(int, Sink* sink) { dispatcher_->post([sink] { sink->consume(); }); }
+  explicit DccviewImpl(int) {}
+  void post(int, Sink* sink) { loop_.dispatcher().post([sink] { sink->consume(); }); }
 
  private:
-  std::shared_ptr<Dispatcher> dispatcher_;
-  OwnedLoop* loop_ = nullptr;
-  std::thread thread_;
+  OwnedLoopThread loop_;
 };
 
 // moodycamel::ConcurrentQueue of std::function with one producer token per producer (its fastest

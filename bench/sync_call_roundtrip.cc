@@ -16,33 +16,17 @@
 #include "benchmarks.h"
 #include "core/wait.h"
 #include "dccview/dispatcher.h"
-#include "dccview/owned_loop.h"
+#include "owned_loop_thread.h"
 
 namespace dccview::bench {
 namespace {
 
 class DccviewImpl {
  public:
-  DccviewImpl() : dispatcher_(std::make_shared<Dispatcher>()) {
-    std::promise<OwnedLoop*> ready;
-    auto loop = ready.get_future();
-    thread_ = std::thread([this, &ready] {
-      auto& owned = dispatcher_->install<OwnedLoop>();
-      ready.set_value(&owned);
-      owned.run();
-    });
-    loop_ = loop.get();
-  }
-  ~DccviewImpl() {
-    loop_->quit();
-    thread_.join();
-  }
-  void call() { dispatcher_->call([] {}, std::chrono::seconds(10)); }
+  void call() { loop_.dispatcher().call([] {}, std::chrono::seconds(10)); }
 
  private:
-  std::shared_ptr<Dispatcher> dispatcher_;
-  OwnedLoop* loop_ = nullptr;
-  std::thread thread_;
+  OwnedLoopThread loop_;
 };
 
 class QtBlockingQueuedImpl {
