@@ -58,29 +58,14 @@ struct QueueStats {
   std::uint64_t destroyed = 0;
   std::uint64_t failed = 0;     // ran and threw (also counted in `run`)
   std::uint64_t in_flight = 0;  // accepted and not yet finished (approximate while running)
-  std::uint64_t max_depth = 0;  // highest in_flight seen at admission
+  std::uint64_t max_depth = 0;  // highest in_flight seen by the consumer (sampled every 64 tasks
+                                // and whenever it stops)
   // Queueing latency (admission -> start), sampled: every synchronous call and every 16th post of
   // each thread.
   std::uint64_t latency_samples = 0;
   double latency_mean_us = 0;
   double latency_max_us = 0;
 };
-
-namespace detail {
-// Per-thread striped counter: cheap uncontended increments, summed on read.
-class StripedCounter {
- public:
-  void add(std::uint64_t n) noexcept;
-  std::uint64_t load() const noexcept;
-
- private:
-  static constexpr std::size_t kStripes = 8;
-  struct alignas(64) Stripe {
-    std::atomic<std::uint64_t> value{0};
-  };
-  Stripe stripes_[kStripes];
-};
-}  // namespace detail
 
 class TaskQueue {
  public:
@@ -129,14 +114,17 @@ class TaskQueue {
   void link(detail::TaskNode* node) noexcept;
   detail::TaskNode* pop() noexcept;
   void finish(detail::TaskNode* node) noexcept;
-  void release_in_flight(std::uint64_t n) noexcept;
+  std::uint64_t in_flight() const noexcept;
+  void publish_finished(std::uint64_t n) noexcept;
+  void notify_sleepers() noexcept;
   void record_latency(std::int64_t enqueued_ns) noexcept;
 
-  // Producer side (hot): admission word (shutdown bit + in-flight count) and the list head.
+  // Producer side (hot): admission word (shutdown bit + tasks ever accepted) and the list head.
   alignas(64) std::atomic<std::uint64_t> state_{0};
   alignas(64) std::atomic<detail::TaskNode*> head_;
-  // Consumer side.
-  alignas(64) detail::TaskNode* tail_;
+  // Consumer side. finished_ counts tasks run, cancelled or destroyed (published in batches).
+  alignas(64) std::atomic<std::uint64_t> finished_{0};
+  detail::TaskNode* tail_;
   struct Stub final : detail::TaskNode {
     bool run() noexcept override { return true; }
     void discard(detail::Fate) noexcept override {}
@@ -147,7 +135,7 @@ class TaskQueue {
   std::atomic<std::uint64_t> latency_samples_{0}, latency_total_ns_{0}, latency_max_ns_{0};
 
   const QueueOptions options_;
-  detail::StripedCounter accepted_, rejected_;
+  std::atomic<std::uint64_t> rejected_{0};
   std::atomic<std::uint64_t> max_depth_{0};
 
   // Slow paths: drain waiters and blocked producers.

@@ -30,6 +30,7 @@ namespace {
 constexpr std::size_t kSlotSize = 128;
 constexpr std::size_t kHeader = 16;  // owner pointer, padded so nodes stay 16-byte aligned
 constexpr std::uint32_t kMaxCached = 4096;
+constexpr std::uint32_t kReturnBatch = 64;
 
 struct ReturnStack;
 struct Slot {
@@ -106,25 +107,63 @@ void* allocate_node(std::size_t size) {
   return ::operator new(size);
 }
 
-void free_node(void* node, std::size_t size) noexcept {
-#if DCCVIEW_NODE_POOL
-  if (size <= kSlotSize - kHeader) {
-    auto* slot = reinterpret_cast<Slot*>(static_cast<char*>(node) - kHeader);
-    ReturnStack* owner = slot->owner;
+namespace {
+// Nodes freed by this thread, waiting to go back to their owner's stack in one push: a consumer
+// usually frees a run of nodes from the same producer, so one compare-and-swap returns many.
+struct PendingReturns {
+  ReturnStack* owner = nullptr;
+  Slot* first = nullptr;
+  Slot* last = nullptr;
+  std::uint32_t count = 0;
+
+  ~PendingReturns() { flush(); }
+
+  void flush() noexcept {
+    if (count == 0) return;
+    Slot* head = owner->head.load(std::memory_order_relaxed);
+    do {
+      last->next = head;
+    } while (!owner->head.compare_exchange_weak(head, first, std::memory_order_release,
+                                                std::memory_order_relaxed));
+    owner->approx_size.fetch_add(count, std::memory_order_relaxed);
+    owner = nullptr;
+    first = last = nullptr;
+    count = 0;
+  }
+
+  void add(Slot* slot) noexcept {
+    if (slot->owner != owner || count == kReturnBatch) {
+      flush();
+      owner = slot->owner;
+    }
     if (owner->approx_size.load(std::memory_order_relaxed) >= kMaxCached) {
       ::operator delete(slot);
       return;
     }
-    Slot* head = owner->head.load(std::memory_order_relaxed);
-    do {
-      slot->next = head;
-    } while (!owner->head.compare_exchange_weak(head, slot, std::memory_order_release,
-                                                std::memory_order_relaxed));
-    owner->approx_size.fetch_add(1, std::memory_order_relaxed);
+    slot->next = first;
+    first = slot;
+    if (last == nullptr) last = slot;
+    ++count;
+  }
+};
+
+thread_local PendingReturns t_returns;
+}  // namespace
+
+void free_node(void* node, std::size_t size) noexcept {
+#if DCCVIEW_NODE_POOL
+  if (size <= kSlotSize - kHeader) {
+    t_returns.add(reinterpret_cast<Slot*>(static_cast<char*>(node) - kHeader));
     return;
   }
 #endif
   ::operator delete(node, size);
+}
+
+void flush_freed_nodes() noexcept {
+#if DCCVIEW_NODE_POOL
+  t_returns.flush();
+#endif
 }
 
 }  // namespace dccview::detail

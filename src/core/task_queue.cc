@@ -1,6 +1,8 @@
 // The list is Dmitry Vyukov's intrusive MPSC queue: a producer links with one exchange on head_, the
-// consumer walks from tail_ without atomics read-modify-writes. The admission word state_ holds the
-// shutdown bit and the in-flight count so that admission is a single atomic operation.
+// consumer walks from tail_ without atomic read-modify-writes. The admission word state_ holds the
+// shutdown bit and the number of tasks ever accepted, so admission is one atomic operation; the
+// consumer publishes how many tasks it finished in its own word, and in flight = accepted - finished.
+// Producers and the consumer thus never write the same cache line per task.
 #include "dccview/task_queue.h"
 
 #include <algorithm>
@@ -17,20 +19,14 @@ void bump(std::atomic<std::uint64_t>& counter, std::uint64_t n = 1) noexcept {
   counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
 }
 
-std::size_t stripe_index() noexcept {
-  static std::atomic<std::size_t> next{0};
-  thread_local const std::size_t index = next.fetch_add(1, std::memory_order_relaxed);
-  return index;
-}
-
 // Every 16th post of each thread carries a timestamp (a clock read costs about as much as a post).
 bool sample_latency() noexcept {
   thread_local std::uint32_t n = 0;
   return (++n & 15u) == 0;
 }
 
-// In-flight releases are batched to keep the consumer off the producers' cache line.
-constexpr std::uint64_t kReleaseBatch = 64;
+// The consumer publishes its finished count every this many tasks (and whenever it stops).
+constexpr std::uint64_t kPublishBatch = 64;
 
 // Reading the clock after every task costs as much as a small task. While tasks are short the
 // interval between reads doubles (up to 64 tasks); a slow stretch resets it to every task. A pump
@@ -62,17 +58,6 @@ class DeadlineCheck {
 };
 }  // namespace
 
-namespace detail {
-void StripedCounter::add(std::uint64_t n) noexcept {
-  stripes_[stripe_index() % kStripes].value.fetch_add(n, std::memory_order_relaxed);
-}
-
-std::uint64_t StripedCounter::load() const noexcept {
-  std::uint64_t total = 0;
-  for (const Stripe& stripe : stripes_) total += stripe.value.load(std::memory_order_relaxed);
-  return total;
-}
-}  // namespace detail
 
 TaskQueue::TaskQueue(QueueOptions options) : head_(&stub_), tail_(&stub_), options_(options) {}
 
@@ -81,45 +66,50 @@ TaskQueue::~TaskQueue() { discard_pending(); }
 ErrorCode TaskQueue::push(detail::TaskNode* node, bool may_block) noexcept {
   const ErrorCode admitted = admit(may_block);
   if (admitted != ErrorCode::kOk) {
-    rejected_.add(1);
+    rejected_.fetch_add(1, std::memory_order_relaxed);
     return admitted;
   }
-  accepted_.add(1);
   if (sample_latency()) node->enqueued_ns = detail::now_ns();
   link(node);
   return ErrorCode::kOk;
 }
 
+// Reads finished_ and then state_: the count can only overestimate (tasks accepted after the read of
+// finished_ are counted, none finished after it is), so "zero in flight" is never claimed early and
+// a bound is never exceeded.
+std::uint64_t TaskQueue::in_flight() const noexcept {
+  const std::uint64_t finished = finished_.load(std::memory_order_seq_cst);
+  const std::uint64_t accepted = state_.load(std::memory_order_seq_cst) & kCountMask;
+  return accepted > finished ? accepted - finished : 0;
+}
+
 ErrorCode TaskQueue::admit(bool may_block) noexcept {
-  std::uint64_t depth = 0;
   if (options_.capacity == 0) {
     const std::uint64_t previous = state_.fetch_add(1, std::memory_order_seq_cst);
     if (previous & kShutdownBit) {
-      release_in_flight(1);
+      state_.fetch_sub(1, std::memory_order_seq_cst);  // undo: never accepted
+      notify_sleepers();  // a drain waiter may have seen the transient count
       return ErrorCode::kShutdown;
     }
-    depth = (previous & kCountMask) + 1;
-  } else {
-    std::uint64_t current = state_.load(std::memory_order_relaxed);
-    for (;;) {
-      if (current & kShutdownBit) return ErrorCode::kShutdown;
-      if ((current & kCountMask) >= options_.capacity) {
-        if (options_.policy == Backpressure::kReject || !may_block) return ErrorCode::kQueueFull;
-        const ErrorCode waited = wait_for_space();
-        if (waited != ErrorCode::kOk) return waited;
-        current = state_.load(std::memory_order_relaxed);
-        continue;
+    return ErrorCode::kOk;
+  }
+  std::uint64_t finished = finished_.load(std::memory_order_seq_cst);
+  std::uint64_t current = state_.load(std::memory_order_seq_cst);
+  for (;;) {
+    if (current & kShutdownBit) return ErrorCode::kShutdown;
+    // finished was read before current: the difference can only overestimate what is in flight.
+    if ((current & kCountMask) - finished < options_.capacity) {
+      if (state_.compare_exchange_weak(current, current + 1, std::memory_order_seq_cst)) {
+        return ErrorCode::kOk;
       }
-      if (state_.compare_exchange_weak(current, current + 1, std::memory_order_seq_cst)) break;
+      continue;
     }
-    depth = (current & kCountMask) + 1;
+    if (options_.policy == Backpressure::kReject || !may_block) return ErrorCode::kQueueFull;
+    const ErrorCode waited = wait_for_space();
+    if (waited != ErrorCode::kOk) return waited;
+    finished = finished_.load(std::memory_order_seq_cst);
+    current = state_.load(std::memory_order_seq_cst);
   }
-  if (depth > max_depth_.load(std::memory_order_relaxed)) {
-    std::uint64_t seen = max_depth_.load(std::memory_order_relaxed);
-    while (depth > seen && !max_depth_.compare_exchange_weak(seen, depth)) {
-    }
-  }
-  return ErrorCode::kOk;
 }
 
 ErrorCode TaskQueue::wait_for_space() noexcept {
@@ -129,8 +119,7 @@ ErrorCode TaskQueue::wait_for_space() noexcept {
   {
     std::unique_lock lock(sleep_mutex_);
     const bool woke = sleep_cv_.wait_until(lock, deadline, [&] {
-      const std::uint64_t s = state_.load(std::memory_order_seq_cst);
-      return (s & kShutdownBit) || (s & kCountMask) < options_.capacity;
+      return is_shutdown() || in_flight() < options_.capacity;
     });
     if (!woke) result = ErrorCode::kQueueFull;
   }
@@ -196,7 +185,7 @@ void TaskQueue::finish(detail::TaskNode* node) noexcept {
 
 std::size_t TaskQueue::run_until(std::chrono::steady_clock::time_point deadline) {
   std::size_t finished = 0;
-  std::uint64_t unreleased = 0;
+  std::uint64_t unpublished = 0;
   DeadlineCheck check(deadline);
   for (;;) {
     detail::TaskNode* node = pop();
@@ -207,10 +196,11 @@ std::size_t TaskQueue::run_until(std::chrono::steady_clock::time_point deadline)
     }
     finish(node);
     ++finished;
-    if (++unreleased == kReleaseBatch) release_in_flight(std::exchange(unreleased, 0));
+    if (++unpublished == kPublishBatch) publish_finished(std::exchange(unpublished, 0));
     if (check.passed_after_task()) break;
   }
-  release_in_flight(unreleased);
+  publish_finished(unpublished);
+  detail::flush_freed_nodes();
   return finished;
 }
 
@@ -234,17 +224,26 @@ std::size_t TaskQueue::discard_pending() noexcept {
       bump(cancelled_);
     }
   }
-  release_in_flight(released);
+  publish_finished(released);
+  detail::flush_freed_nodes();
   return destroyed;
 }
 
-void TaskQueue::release_in_flight(std::uint64_t n) noexcept {
-  if (n == 0) return;
-  state_.fetch_sub(n, std::memory_order_seq_cst);
-  if (sleepers_.load(std::memory_order_seq_cst) != 0) {
-    { std::lock_guard lock(sleep_mutex_); }
-    sleep_cv_.notify_all();
+// Also samples the depth: the consumer sees the backlog when it publishes, so producers pay nothing.
+void TaskQueue::publish_finished(std::uint64_t n) noexcept {
+  const std::uint64_t depth = in_flight();
+  if (depth > max_depth_.load(std::memory_order_relaxed)) {
+    max_depth_.store(depth, std::memory_order_relaxed);  // single writer: the consumer
   }
+  if (n == 0) return;
+  finished_.store(finished_.load(std::memory_order_relaxed) + n, std::memory_order_seq_cst);
+  notify_sleepers();
+}
+
+void TaskQueue::notify_sleepers() noexcept {
+  if (sleepers_.load(std::memory_order_seq_cst) == 0) return;
+  { std::lock_guard lock(sleep_mutex_); }
+  sleep_cv_.notify_all();
 }
 
 void TaskQueue::shutdown() noexcept {
@@ -264,7 +263,7 @@ bool TaskQueue::wait_for_drain(std::chrono::milliseconds timeout) {
   {
     std::unique_lock lock(sleep_mutex_);
     drained = sleep_cv_.wait_until(lock, deadline, [&] {
-      return (state_.load(std::memory_order_seq_cst) & kCountMask) == 0;
+      return in_flight() == 0;
     });
   }
   sleepers_.fetch_sub(1, std::memory_order_relaxed);
@@ -273,13 +272,13 @@ bool TaskQueue::wait_for_drain(std::chrono::milliseconds timeout) {
 
 QueueStats TaskQueue::stats() const noexcept {
   QueueStats s;
-  s.accepted = accepted_.load();
-  s.rejected = rejected_.load();
+  s.accepted = state_.load(std::memory_order_acquire) & kCountMask;
+  s.rejected = rejected_.load(std::memory_order_relaxed);
   s.run = run_.load(std::memory_order_relaxed);
   s.cancelled = cancelled_.load(std::memory_order_relaxed);
   s.destroyed = destroyed_.load(std::memory_order_relaxed);
   s.failed = failed_.load(std::memory_order_relaxed);
-  s.in_flight = state_.load(std::memory_order_relaxed) & kCountMask;
+  s.in_flight = in_flight();
   s.max_depth = max_depth_.load(std::memory_order_relaxed);
   s.latency_samples = latency_samples_.load(std::memory_order_relaxed);
   const auto total = latency_total_ns_.load(std::memory_order_relaxed);

@@ -32,6 +32,8 @@ std::string type_label(const std::type_info& type);
 // Node memory: small nodes come from a per-thread recycling pool (see src/core/node_pool.cc).
 void* allocate_node(std::size_t size);
 void free_node(void* node, std::size_t size) noexcept;
+// Hands the nodes this thread freed back to their owners now (consumers call it when they go idle).
+void flush_freed_nodes() noexcept;
 
 // Logs an exception that escaped a fire-and-forget task. Called inside a catch block.
 void report_escaped_exception(std::string_view label) noexcept;
