@@ -53,6 +53,7 @@
 #include "dccview/detail/task.h"
 #include "dccview/errors.h"
 #include "dccview/host_loop.h"
+#include "dccview/lock_order.h"
 #include "dccview/task_queue.h"
 
 namespace dccview {
@@ -230,7 +231,8 @@ class Dispatcher {
   std::atomic<std::uint64_t> pumps_{0};
   bool pumping_ = false;  // main thread only
 
-  std::mutex waiters_mutex_;  // guards the registry of callers blocked in call()
+  // Guards the registry of callers blocked in call(). A leaf: nothing else is locked under it.
+  CheckedMutex waiters_mutex_{"dccview.dispatcher.waiters", LockLevel::kRegistry, kLeaf};
   detail::CallTaskBase* waiters_ = nullptr;
 };
 

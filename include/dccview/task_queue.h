@@ -35,6 +35,7 @@
 
 #include "dccview/detail/task.h"
 #include "dccview/errors.h"
+#include "dccview/lock_order.h"
 
 namespace dccview {
 
@@ -102,6 +103,9 @@ class TaskQueue {
   // Returns how many were destroyed. Consumer thread only, or any thread once no consumer runs.
   std::size_t discard_pending() noexcept;
 
+  // Thread-safe (immutable).
+  const QueueOptions& options() const noexcept { return options_; }
+
   // Thread-safe; counters are read one by one, so a snapshot taken under load is approximate.
   QueueStats stats() const noexcept;
 
@@ -140,8 +144,8 @@ class TaskQueue {
 
   // Slow paths: drain waiters and blocked producers.
   std::atomic<std::uint32_t> sleepers_{0};
-  std::mutex sleep_mutex_;
-  std::condition_variable sleep_cv_;
+  CheckedMutex sleep_mutex_{"dccview.task_queue.sleepers", LockLevel::kState, kLeaf};
+  std::condition_variable_any sleep_cv_;
 };
 
 }  // namespace dccview

@@ -26,7 +26,9 @@ Error shutdown_error(const detail::CallTaskBase& task) {
 }  // namespace
 
 Dispatcher::Dispatcher(ThreadSafetyConfig config, QueueOptions queue_options)
-    : config_(config), queue_(queue_options) {}
+    : config_(config), queue_(queue_options) {
+  configure_lock_order(config_);
+}
 
 Dispatcher::~Dispatcher() {
   queue_.shutdown();
@@ -56,6 +58,10 @@ void Dispatcher::request_wake() noexcept {
 }
 
 bool Dispatcher::submit(detail::TaskNode* task) {
+  const QueueOptions& options = queue_.options();
+  if (options.capacity != 0 && options.policy == Backpressure::kBlock && !is_main_thread()) {
+    assert_no_lock_held("Dispatcher::post into a bounded queue that may block");
+  }
   const ErrorCode code = queue_.push(task, /*may_block=*/!is_main_thread());
   if (code != ErrorCode::kOk) {
     task->discard(detail::Fate::kDestroyed);
@@ -66,14 +72,14 @@ bool Dispatcher::submit(detail::TaskNode* task) {
 }
 
 void Dispatcher::register_waiter(detail::CallTaskBase& task) {
-  std::lock_guard lock(waiters_mutex_);
+  CheckedLock lock(waiters_mutex_);
   task.registry_next = waiters_;
   if (waiters_ != nullptr) waiters_->registry_prev = &task;
   waiters_ = &task;
 }
 
 void Dispatcher::unregister_waiter(detail::CallTaskBase& task) {
-  std::lock_guard lock(waiters_mutex_);
+  CheckedLock lock(waiters_mutex_);
   if (task.registry_prev != nullptr) {
     task.registry_prev->registry_next = task.registry_next;
   } else {
@@ -97,6 +103,7 @@ ErrorCode Dispatcher::admit_with_retries(detail::CallTaskBase& task, std::int64_
 }
 
 Error Dispatcher::submit_and_wait(detail::CallTaskBase& task, std::chrono::milliseconds timeout) {
+  assert_no_lock_held("Dispatcher::call (waits for the main thread)");
   const std::int64_t deadline_ns =
       detail::deadline_after_ns(std::chrono::nanoseconds(timeout).count());
   // Registered before admission: shutdown() either finds this caller in the registry or this
@@ -137,7 +144,7 @@ Error Dispatcher::wait_for_result(detail::CallTaskBase& task, std::chrono::milli
 void Dispatcher::shutdown() {
   queue_.shutdown();
   {
-    std::lock_guard lock(waiters_mutex_);
+    CheckedLock lock(waiters_mutex_);
     for (detail::CallTaskBase* task = waiters_; task != nullptr; task = task->registry_next) {
       task->cancel_for_shutdown();
     }
@@ -148,6 +155,7 @@ void Dispatcher::shutdown() {
 }
 
 bool Dispatcher::wait_for_drain(std::chrono::milliseconds timeout) {
+  assert_no_lock_held("Dispatcher::wait_for_drain");
   if (!is_main_thread()) return queue_.wait_for_drain(timeout);
   // On the main thread nobody else will run the queue: run it here, within the timeout.
   const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -163,6 +171,7 @@ PumpResult Dispatcher::pump(std::chrono::nanoseconds budget) {
     throw std::logic_error("dccview: Dispatcher::pump called off the main thread");
   }
   if (pumping_) return PumpResult{0, queue_.has_pending()};
+  assert_no_lock_held("Dispatcher::pump (runs tasks)");
   pumping_ = true;
   pumps_.fetch_add(1, std::memory_order_relaxed);
   // Cleared before looking at the queue: a post that lands after this point wakes the loop again.

@@ -4,7 +4,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <utility>
 
@@ -26,14 +25,11 @@ std::atomic<int>& level_storage() noexcept {
   return level;
 }
 
-// The sink is swapped under a mutex but called outside it (it is user code).
-struct SinkHolder {
-  std::mutex mutex;
-  std::shared_ptr<const LogSink> sink;
-};
-SinkHolder& sink_holder() {
-  static SinkHolder* holder = new SinkHolder();  // leaked: usable during static destruction
-  return *holder;
+// The sink is swapped atomically (no lock: log() is the checker's own reporting channel) and called
+// outside any dccview lock (it is user code).
+std::atomic<std::shared_ptr<const LogSink>>& sink_storage() {
+  static auto* storage = new std::atomic<std::shared_ptr<const LogSink>>();  // leaked: usable late
+  return *storage;
 }
 
 void write_to_stderr(LogLevel level, std::string_view message) {
@@ -57,13 +53,8 @@ const char* to_string(LogLevel level) noexcept {
 
 void set_log_sink(LogSink sink) {
   auto next = sink ? std::make_shared<const LogSink>(std::move(sink)) : nullptr;
-  SinkHolder& holder = sink_holder();
-  std::shared_ptr<const LogSink> previous;
-  {
-    std::lock_guard lock(holder.mutex);
-    previous = std::exchange(holder.sink, std::move(next));
-  }
-  // `previous` is destroyed here, outside the lock (its captures are user objects).
+  // The previous sink is destroyed here, outside any lock (its captures are user objects).
+  sink_storage().exchange(std::move(next));
 }
 
 void set_log_level(LogLevel level) noexcept {
@@ -77,12 +68,7 @@ LogLevel log_level() noexcept {
 void log(LogLevel level, std::string_view message) noexcept {
   if (level == LogLevel::kOff || !log_enabled(level)) return;
   try {
-    std::shared_ptr<const LogSink> sink;
-    {
-      SinkHolder& holder = sink_holder();
-      std::lock_guard lock(holder.mutex);
-      sink = holder.sink;
-    }
+    const std::shared_ptr<const LogSink> sink = sink_storage().load();
     if (sink) {
       (*sink)(level, message);
     } else {

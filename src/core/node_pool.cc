@@ -10,12 +10,12 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 #include <new>
 #include <utility>
 #include <vector>
 
 #include "dccview/detail/task.h"
+#include "dccview/lock_order.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define DCCVIEW_NODE_POOL 0
@@ -43,8 +43,9 @@ struct ReturnStack {
   std::atomic<std::uint32_t> approx_size{0};
 };
 
-std::mutex& orphan_mutex() {
-  static std::mutex* mutex = new std::mutex();  // leaked: used during thread-exit teardown
+CheckedMutex& orphan_mutex() {
+  // Leaked: used during thread-exit teardown. A leaf: nothing else is locked under it.
+  static auto* mutex = new CheckedMutex("dccview.node_pool.orphans", LockLevel::kGlobal, kLeaf);
   return *mutex;
 }
 std::vector<ReturnStack*>& orphans() {
@@ -53,7 +54,7 @@ std::vector<ReturnStack*>& orphans() {
 }
 
 ReturnStack* adopt_or_create() {
-  std::lock_guard lock(orphan_mutex());
+  CheckedLock lock(orphan_mutex());
   if (orphans().empty()) return new ReturnStack();
   ReturnStack* stack = orphans().back();
   orphans().pop_back();
@@ -74,7 +75,7 @@ struct ThreadCache {
 
   ~ThreadCache() {
     free_chain(std::exchange(local, nullptr));
-    std::lock_guard lock(orphan_mutex());
+    CheckedLock lock(orphan_mutex());
     orphans().push_back(stack);
   }
 

@@ -117,7 +117,7 @@ ErrorCode TaskQueue::wait_for_space() noexcept {
   sleepers_.fetch_add(1, std::memory_order_seq_cst);
   ErrorCode result = ErrorCode::kOk;
   {
-    std::unique_lock lock(sleep_mutex_);
+    std::unique_lock<CheckedMutex> lock(sleep_mutex_);
     const bool woke = sleep_cv_.wait_until(lock, deadline, [&] {
       return is_shutdown() || in_flight() < options_.capacity;
     });
@@ -242,13 +242,13 @@ void TaskQueue::publish_finished(std::uint64_t n) noexcept {
 
 void TaskQueue::notify_sleepers() noexcept {
   if (sleepers_.load(std::memory_order_seq_cst) == 0) return;
-  { std::lock_guard lock(sleep_mutex_); }
+  { CheckedLock lock(sleep_mutex_); }
   sleep_cv_.notify_all();
 }
 
 void TaskQueue::shutdown() noexcept {
   state_.fetch_or(kShutdownBit, std::memory_order_seq_cst);
-  { std::lock_guard lock(sleep_mutex_); }
+  { CheckedLock lock(sleep_mutex_); }
   sleep_cv_.notify_all();  // blocked producers fail with kShutdown
 }
 
@@ -261,7 +261,7 @@ bool TaskQueue::wait_for_drain(std::chrono::milliseconds timeout) {
   sleepers_.fetch_add(1, std::memory_order_seq_cst);
   bool drained = false;
   {
-    std::unique_lock lock(sleep_mutex_);
+    std::unique_lock<CheckedMutex> lock(sleep_mutex_);
     drained = sleep_cv_.wait_until(lock, deadline, [&] {
       return in_flight() == 0;
     });

@@ -11,7 +11,8 @@
 #include <unistd.h>
 #else
 #include <condition_variable>
-#include <mutex>
+
+#include "dccview/lock_order.h"
 #endif
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -75,8 +76,8 @@ void wake_word(std::atomic<std::uint32_t>& word) noexcept {
 #else
 namespace {
 struct Bucket {
-  std::mutex mutex;
-  std::condition_variable cv;
+  CheckedMutex mutex{"dccview.wait.bucket", LockLevel::kCallback, kLeaf};
+  std::condition_variable_any cv;
 };
 Bucket& bucket_for(const void* address) {
   static Bucket buckets[64];
@@ -87,7 +88,7 @@ Bucket& bucket_for(const void* address) {
 void wait_on_word(std::atomic<std::uint32_t>& word, std::uint32_t expected,
                   std::int64_t deadline_ns) noexcept {
   Bucket& bucket = bucket_for(&word);
-  std::unique_lock lock(bucket.mutex);
+  std::unique_lock<CheckedMutex> lock(bucket.mutex);
   if (word.load(std::memory_order_acquire) != expected) return;
   if (deadline_ns == kNoDeadline) {
     bucket.cv.wait(lock);
@@ -99,7 +100,7 @@ void wait_on_word(std::atomic<std::uint32_t>& word, std::uint32_t expected,
 
 void wake_word(std::atomic<std::uint32_t>& word) noexcept {
   Bucket& bucket = bucket_for(&word);
-  { std::lock_guard lock(bucket.mutex); }
+  { CheckedLock lock(bucket.mutex); }
   bucket.cv.notify_all();
 }
 #endif
