@@ -31,6 +31,11 @@
 //      its timeout). A call after shutdown() fails at once with ShutdownInProgressError.
 //   5. On a full bounded queue, admission is retried ThreadSafetyConfig::max_retries times,
 //      retry_delay_ms apart (within the timeout), then QueueFullError.
+//   6. A caller that runs a dccview loop itself keeps running the synchronous calls addressed to its
+//      own loop while it waits (dccview/wait_policy.h), so main -> WebView -> main completes.
+//   7. A wait that would close a cycle of waits in which no thread serves fails at once with
+//      DeadlockDetectedError (kDeadlock), naming the threads; so does a wait started while the
+//      caller holds a checked lock, in throw mode (dccview/lock_order.h). Never by timing out.
 //
 // States: not installed -> running (install) -> shutting down (shutdown) -> drained.
 // Before install, tasks are accepted and queued; they run once a loop is installed and pumps.
@@ -102,7 +107,7 @@ class Dispatcher {
 
   // Dispatcher::try_call()
   // Runs `fn` on the main thread and returns its value, or an Error: kTimeout, kShutdown,
-  // kQueueFull, or kTaskFailed with the exception `fn` threw. Never throws itself except
+  // kQueueFull, kDeadlock, or kTaskFailed with the exception `fn` threw. Never throws itself except
   // std::bad_alloc. `label` names the task in messages (default: the callable's type).
   // Thread-safe; blocks up to `timeout`; runs inline on the main thread.
   template <class F>
@@ -129,7 +134,7 @@ class Dispatcher {
 
   // Dispatcher::call()
   // Like try_call() but returns the value or throws: the function's own exception, or
-  // ThreadDispatchTimeoutError, ShutdownInProgressError, QueueFullError.
+  // ThreadDispatchTimeoutError, ShutdownInProgressError, QueueFullError, DeadlockDetectedError.
   // Thread-safe; blocks up to `timeout`; runs inline on the main thread.
   template <class F>
   auto call(F&& fn, std::chrono::milliseconds timeout, std::string_view label = {}) {
@@ -188,8 +193,15 @@ class Dispatcher {
   bool submit(detail::TaskNode* task);
   Error submit_and_wait(detail::CallTaskBase& task, std::chrono::milliseconds timeout);
   ErrorCode admit_with_retries(detail::CallTaskBase& task, std::int64_t deadline_ns);
+  Error enqueue_and_wait(detail::CallTaskBase& task, std::chrono::milliseconds timeout,
+                         std::int64_t deadline_ns, Dispatcher* serve_for);
   Error wait_for_result(detail::CallTaskBase& task, std::chrono::milliseconds timeout,
-                        std::int64_t deadline_ns);
+                        std::int64_t deadline_ns, Dispatcher* serve_for);
+  // Serving wait (src/core/serving_wait.cc), on this dispatcher's main thread while it waits for
+  // `task` on another loop: runs the calls addressed to this loop until `task` completes.
+  bool serve_until_complete(detail::CallTaskBase& task, std::int64_t deadline_ns);
+  void serve_incoming();
+  void poke_serving_waiter();
   void register_waiter(detail::CallTaskBase& task);
   void unregister_waiter(detail::CallTaskBase& task);
   void request_wake() noexcept;
@@ -231,9 +243,13 @@ class Dispatcher {
   std::atomic<std::uint64_t> pumps_{0};
   bool pumping_ = false;  // main thread only
 
-  // Guards the registry of callers blocked in call(). A leaf: nothing else is locked under it.
+  // Guards the registry of callers blocked in call() and serving_call_. A leaf: nothing else is
+  // locked under it.
   CheckedMutex waiters_mutex_{"dccview.dispatcher.waiters", LockLevel::kRegistry, kLeaf};
   detail::CallTaskBase* waiters_ = nullptr;
+  // While the main thread waits on another loop: the task it waits for (poked when a call arrives).
+  detail::CallTaskBase* serving_call_ = nullptr;
+  std::string main_thread_name_;  // for deadlock reports; set at install
 };
 
 }  // namespace dccview

@@ -106,6 +106,10 @@ class TaskQueue {
   // Thread-safe (immutable).
   const QueueOptions& options() const noexcept { return options_; }
 
+  // Counts a synchronous call that a waiting consumer ran outside the queue (it stays linked until
+  // popped, then is not counted again). Consumer thread only.
+  void note_served(bool ok) noexcept;
+
   // Thread-safe; counters are read one by one, so a snapshot taken under load is approximate.
   QueueStats stats() const noexcept;
 
@@ -117,7 +121,8 @@ class TaskQueue {
   ErrorCode wait_for_space() noexcept;
   void link(detail::TaskNode* node) noexcept;
   detail::TaskNode* pop() noexcept;
-  void finish(detail::TaskNode* node) noexcept;
+  // Runs or discards a popped node; true when it counts as finished now.
+  bool finish(detail::TaskNode* node) noexcept;
   std::uint64_t in_flight() const noexcept;
   void publish_finished(std::uint64_t n) noexcept;
   void notify_sleepers() noexcept;

@@ -1,9 +1,12 @@
 #include "dccview/dispatcher.h"
 
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
+#include "core/lock_order/order_graph.h"
 #include "core/wait.h"
+#include "core/wait_graph.h"
 #include "dccview/log.h"
 
 namespace dccview {
@@ -31,6 +34,7 @@ Dispatcher::Dispatcher(ThreadSafetyConfig config, QueueOptions queue_options)
 }
 
 Dispatcher::~Dispatcher() {
+  detail::WaitGraph::unregister_loop(this);
   queue_.shutdown();
   queue_.discard_pending();
   owned_loop_.reset();
@@ -42,7 +46,9 @@ void Dispatcher::install_loop(std::unique_ptr<HostLoop> loop) {
   }
   loop->dispatcher_ = this;
   owned_loop_ = std::move(loop);
+  main_thread_name_ = detail::describe_current_thread();
   main_thread_.store(std::this_thread::get_id(), std::memory_order_release);
+  detail::WaitGraph::register_loop(this, std::this_thread::get_id());
   owned_loop_->on_install();
   // Published only once the loop can take wake() calls. Posts that arrived before could not wake
   // anyone, so wake it now.
@@ -103,9 +109,27 @@ ErrorCode Dispatcher::admit_with_retries(detail::CallTaskBase& task, std::int64_
 }
 
 Error Dispatcher::submit_and_wait(detail::CallTaskBase& task, std::chrono::milliseconds timeout) {
-  assert_no_lock_held("Dispatcher::call (waits for the main thread)");
   const std::int64_t deadline_ns =
       detail::deadline_after_ns(std::chrono::nanoseconds(timeout).count());
+  Dispatcher* own_loop = detail::WaitGraph::loop_of_current_thread();
+  const bool serving = own_loop != nullptr && own_loop != this &&
+                       !detail::serving_disabled_on_this_thread() && !holds_checked_lock();
+  std::optional<detail::WaitGraph::Scope> wait;
+  try {
+    assert_no_lock_held("Dispatcher::call (waits for the main thread)");
+    const std::thread::id target = main_thread_.load(std::memory_order_acquire);
+    if (target != std::thread::id{}) {
+      wait.emplace(target, serving, "call '" + task.describe() + "' on " + main_thread_name_);
+    }
+  } catch (const DeadlockDetectedError& e) {
+    task.release();  // the queue's reference: it never took the task
+    return Error{ErrorCode::kDeadlock, e.what(), nullptr};
+  }
+  return enqueue_and_wait(task, timeout, deadline_ns, serving ? own_loop : nullptr);
+}
+
+Error Dispatcher::enqueue_and_wait(detail::CallTaskBase& task, std::chrono::milliseconds timeout,
+                                   std::int64_t deadline_ns, Dispatcher* serve_for) {
   // Registered before admission: shutdown() either finds this caller in the registry or this
   // admission sees the shutdown bit. Never both missed.
   register_waiter(task);
@@ -119,17 +143,24 @@ Error Dispatcher::submit_and_wait(detail::CallTaskBase& task, std::chrono::milli
                      std::to_string(config_.max_retries) + " retries",
                  nullptr};
   }
+  task.mark_admitted();
+  poke_serving_waiter();  // the main thread may be blocked in a serving wait
   request_wake();
-  Error result = wait_for_result(task, timeout, deadline_ns);
+  Error result = wait_for_result(task, timeout, deadline_ns, serve_for);
   unregister_waiter(task);
   return result;
 }
 
 Error Dispatcher::wait_for_result(detail::CallTaskBase& task, std::chrono::milliseconds timeout,
-                                  std::int64_t deadline_ns) {
-  if (!task.completion().wait_until(deadline_ns)) {
+                                  std::int64_t deadline_ns, Dispatcher* serve_for) {
+  const bool done = serve_for != nullptr
+                        ? serve_for->serve_until_complete(task, deadline_ns)
+                        : task.completion().wait_until(deadline_ns) == detail::Completion::Wake::kDone;
+  if (!done) {
     const bool cancelled = task.cancel();
-    if (!cancelled && task.completion().is_set()) return wait_for_result(task, timeout, deadline_ns);
+    if (!cancelled && task.completion().is_set()) {
+      return wait_for_result(task, timeout, deadline_ns, nullptr);
+    }
     return Error{ErrorCode::kTimeout, describe_timeout(task, timeout, cancelled), nullptr};
   }
   switch (task.outcome()) {

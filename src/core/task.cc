@@ -42,25 +42,55 @@ void report_escaped_exception(std::string_view label) noexcept {
 }
 
 void Completion::set() noexcept {
-  if (word_.exchange(kDone, std::memory_order_acq_rel) == kSleeping) wake_word(word_);
+  if (word_.fetch_or(kDone, std::memory_order_acq_rel) & kSleeping) wake_word(word_);
 }
 
-bool Completion::wait_until(std::int64_t deadline_ns) noexcept {
-  if (spin_until([this] { return is_set(); }, kCallerSpinNs)) return true;
-  std::uint32_t expected = kPending;
-  if (!word_.compare_exchange_strong(expected, kSleeping, std::memory_order_acq_rel)) {
-    return expected == kDone;
+void Completion::poke() noexcept {
+  if (word_.fetch_or(kPoked, std::memory_order_acq_rel) & kSleeping) wake_word(word_);
+}
+
+Completion::Wake Completion::wait_until(std::int64_t deadline_ns, bool accept_pokes) noexcept {
+  const auto ready = [accept_pokes](std::uint32_t w) {
+    return (w & kDone) != 0 || (accept_pokes && (w & kPoked) != 0);
+  };
+  const auto consume = [this] {
+    if (is_set()) return Wake::kDone;
+    word_.fetch_and(~kPoked, std::memory_order_acq_rel);
+    return Wake::kPoked;
+  };
+  if (spin_until([&] { return ready(word_.load(std::memory_order_acquire)); }, kCallerSpinNs)) {
+    return consume();
   }
-  while (!is_set()) {
-    if (now_ns() >= deadline_ns) return false;
-    wait_on_word(word_, kSleeping, deadline_ns);
+  for (;;) {
+    std::uint32_t w = word_.load(std::memory_order_acquire);
+    if (ready(w)) return consume();
+    if (now_ns() >= deadline_ns) return Wake::kTimeout;
+    if ((w & kSleeping) == 0) {
+      if (!word_.compare_exchange_weak(w, w | kSleeping, std::memory_order_acq_rel)) continue;
+      w |= kSleeping;
+    }
+    wait_on_word(word_, w, deadline_ns);
   }
+}
+
+Start CallTaskBase::try_start() noexcept {
+  std::uint8_t state = kQueued;
+  if (state_.compare_exchange_strong(state, kRunning, std::memory_order_acq_rel)) return Start::kRun;
+  return state == kServed ? Start::kServedElsewhere : Start::kCancelled;
+}
+
+bool CallTaskBase::claim_for_serving() noexcept {
+  if (!admitted_.load(std::memory_order_acquire)) return false;
+  std::uint8_t expected = kQueued;
+  if (!state_.compare_exchange_strong(expected, kServed, std::memory_order_acq_rel)) return false;
+  refs_.fetch_add(1, std::memory_order_relaxed);
   return true;
 }
 
-bool CallTaskBase::try_start() noexcept {
-  std::uint8_t expected = kQueued;
-  return state_.compare_exchange_strong(expected, kRunning, std::memory_order_acq_rel);
+bool CallTaskBase::serve() noexcept {
+  const bool ok = execute();
+  release();  // the serving reference; the queue's is released when the node is popped
+  return ok;
 }
 
 bool CallTaskBase::cancel() noexcept {
@@ -75,7 +105,7 @@ bool CallTaskBase::cancel_for_shutdown() noexcept {
   return true;
 }
 
-bool CallTaskBase::run() noexcept {
+bool CallTaskBase::execute() noexcept {
   bool ok = true;
   try {
     invoke();
@@ -85,13 +115,18 @@ bool CallTaskBase::run() noexcept {
     ok = false;
   }
   completion_.set();
+  return ok;
+}
+
+bool CallTaskBase::run() noexcept {
+  const bool ok = execute();
   release();
   return ok;
 }
 
 void CallTaskBase::discard(Fate fate) noexcept {
-  // A cancelled call was already answered by whoever cancelled it. A live one being destroyed by
-  // teardown (try_start() succeeded) is answered here.
+  // A cancelled or served call was already answered. A live one being destroyed by teardown
+  // (try_start() succeeded) is answered here.
   if (fate == Fate::kDestroyed) {
     outcome_ = ErrorCode::kShutdown;
     completion_.set();

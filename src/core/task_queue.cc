@@ -172,15 +172,28 @@ void TaskQueue::record_latency(std::int64_t enqueued_ns) noexcept {
   }
 }
 
-void TaskQueue::finish(detail::TaskNode* node) noexcept {
+bool TaskQueue::finish(detail::TaskNode* node) noexcept {
   if (node->enqueued_ns != 0) record_latency(node->enqueued_ns);
-  if (!node->try_start()) {
-    node->discard(detail::Fate::kCancelled);
-    bump(cancelled_);
-    return;
+  switch (node->try_start()) {
+    case detail::Start::kRun:
+      if (!node->run()) bump(failed_);
+      bump(run_);
+      return true;
+    case detail::Start::kCancelled:
+      node->discard(detail::Fate::kCancelled);
+      bump(cancelled_);
+      return true;
+    case detail::Start::kServedElsewhere:
+      node->discard(detail::Fate::kServedElsewhere);  // counted when it was served
+      return false;
   }
-  if (!node->run()) bump(failed_);
+  return false;
+}
+
+void TaskQueue::note_served(bool ok) noexcept {
+  if (!ok) bump(failed_);
   bump(run_);
+  publish_finished(1);
 }
 
 std::size_t TaskQueue::run_until(std::chrono::steady_clock::time_point deadline) {
@@ -194,9 +207,10 @@ std::size_t TaskQueue::run_until(std::chrono::steady_clock::time_point deadline)
       std::this_thread::yield();  // a producer is mid-link; it completes within its time slice
       continue;
     }
-    finish(node);
-    ++finished;
-    if (++unpublished == kPublishBatch) publish_finished(std::exchange(unpublished, 0));
+    if (finish(node)) {
+      ++finished;
+      if (++unpublished == kPublishBatch) publish_finished(std::exchange(unpublished, 0));
+    }
     if (check.passed_after_task()) break;
   }
   publish_finished(unpublished);
@@ -214,14 +228,21 @@ std::size_t TaskQueue::discard_pending() noexcept {
       std::this_thread::yield();
       continue;
     }
-    ++released;
-    if (node->try_start()) {
-      node->discard(detail::Fate::kDestroyed);
-      bump(destroyed_);
-      ++destroyed;
-    } else {
-      node->discard(detail::Fate::kCancelled);
-      bump(cancelled_);
+    switch (node->try_start()) {
+      case detail::Start::kRun:
+        node->discard(detail::Fate::kDestroyed);
+        bump(destroyed_);
+        ++destroyed;
+        ++released;
+        break;
+      case detail::Start::kCancelled:
+        node->discard(detail::Fate::kCancelled);
+        bump(cancelled_);
+        ++released;
+        break;
+      case detail::Start::kServedElsewhere:
+        node->discard(detail::Fate::kServedElsewhere);
+        break;
     }
   }
   publish_finished(released);

@@ -24,7 +24,14 @@
 
 namespace dccview::detail {
 
-enum class Fate : std::uint8_t { kRun, kCancelled, kDestroyed };
+enum class Fate : std::uint8_t { kRun, kCancelled, kDestroyed, kServedElsewhere };
+
+// What the consumer may do with a node it popped.
+enum class Start : std::uint8_t {
+  kRun,              // run it now
+  kCancelled,        // cancelled before it started: discard, count as cancelled
+  kServedElsewhere,  // a waiting loop thread already ran it (see CallTaskBase): discard, not counted
+};
 
 // Human-readable name of a callable's type (demangled), used when a task has no label.
 std::string type_label(const std::type_info& type);
@@ -43,9 +50,8 @@ class TaskNode {
   TaskNode(const TaskNode&) = delete;
   TaskNode& operator=(const TaskNode&) = delete;
 
-  // Consumer thread: moves the node from queued to running. False when it was cancelled; the
-  // consumer must then discard it with Fate::kCancelled.
-  virtual bool try_start() noexcept { return true; }
+  // Consumer thread: moves the node from queued to running, or says why it must not run.
+  virtual Start try_start() noexcept { return Start::kRun; }
   // Consumer thread, after try_start() succeeded: runs the task and releases the queue's reference.
   // Returns false when the task threw (a post's exception is reported; a call's goes to its caller).
   virtual bool run() noexcept = 0;
@@ -101,24 +107,29 @@ class PostTask final : public TaskNode {
 };
 
 // One-shot completion flag a single waiter can block on (spin briefly, then sleep in the kernel).
+// A serving waiter can also be poked: woken without completion, to run requests sent to its loop.
 class Completion {
  public:
+  enum class Wake : std::uint8_t { kDone, kPoked, kTimeout };
   // Marks complete and wakes the waiter. Thread-safe; call once.
   void set() noexcept;
-  bool is_set() const noexcept { return word_.load(std::memory_order_acquire) == kDone; }
-  // Waits until set() or until `deadline_ns` (steady_clock ns). True if set. Single waiter.
-  bool wait_until(std::int64_t deadline_ns) noexcept;
+  // Wakes a waiter that accepts pokes. Thread-safe.
+  void poke() noexcept;
+  bool is_set() const noexcept { return (word_.load(std::memory_order_acquire) & kDone) != 0; }
+  // Waits until set(), a poke (if accepted; it is consumed) or `deadline_ns` (steady_clock ns).
+  // Single waiter.
+  Wake wait_until(std::int64_t deadline_ns, bool accept_pokes = false) noexcept;
 
  private:
-  static constexpr std::uint32_t kPending = 0, kSleeping = 1, kDone = 2;
-  std::atomic<std::uint32_t> word_{kPending};
+  static constexpr std::uint32_t kDone = 1, kSleeping = 2, kPoked = 4;
+  std::atomic<std::uint32_t> word_{0};
 };
 
 // The non-template half of a synchronous call: state machine, reference count and completion.
 // Two references: the waiting caller's and the queue's.
 class CallTaskBase : public TaskNode {
  public:
-  bool try_start() noexcept override;
+  Start try_start() noexcept override;
   void discard(Fate fate) noexcept override;
   bool run() noexcept override;
   std::string describe() const override { return label_; }
@@ -129,6 +140,15 @@ class CallTaskBase : public TaskNode {
   bool cancel_for_shutdown() noexcept;
   // Drops one reference; the last one deletes the node. Thread-safe.
   void release() noexcept;
+
+  // Caller, after the queue accepted the task: from now on a serving loop thread may run it.
+  void mark_admitted() noexcept { admitted_.store(true, std::memory_order_release); }
+  // Serving thread, under the target's registry lock: claims a queued, admitted task and takes a
+  // reference for the run. True iff the caller must now call serve().
+  bool claim_for_serving() noexcept;
+  // Serving thread: runs the claimed task, completes it, drops the serving reference. Returns false
+  // when the task threw (its exception goes to its caller).
+  bool serve() noexcept;
 
   Completion& completion() noexcept { return completion_; }
   ErrorCode outcome() const noexcept { return outcome_; }
@@ -146,8 +166,11 @@ class CallTaskBase : public TaskNode {
   virtual void invoke() = 0;
 
  private:
-  enum State : std::uint8_t { kQueued, kRunning, kCancelled };
+  bool execute() noexcept;  // invoke(), store the outcome, complete
+
+  enum State : std::uint8_t { kQueued, kRunning, kCancelled, kServed };
   std::atomic<std::uint8_t> state_{kQueued};
+  std::atomic<bool> admitted_{false};
   std::atomic<int> refs_{2};
   Completion completion_;
   ErrorCode outcome_ = ErrorCode::kOk;  // written once, before completion_.set()

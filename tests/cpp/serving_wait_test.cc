@@ -1,0 +1,168 @@
+// RFC pattern 3 (cross-thread synchronous calls): waits that serve complete, cycles of waits that
+// cannot be served fail at once with DeadlockDetectedError, never by timing out.
+#include <gtest/gtest.h>
+#include <pthread.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "dccview/dispatcher.h"
+#include "dccview/wait_policy.h"
+#include "loop_drivers.h"
+
+namespace dccview {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A loop thread with a name, standing in for the DCC main thread, the WebView thread or a worker
+// loop.
+class NamedLoop {
+ public:
+  explicit NamedLoop(const char* name) : dispatcher_(std::make_shared<Dispatcher>()) {
+    driver_.start(dispatcher_);
+    dispatcher_->call([name] { pthread_setname_np(pthread_self(), name); });
+  }
+  ~NamedLoop() { driver_.stop(std::move(dispatcher_)); }
+  Dispatcher& operator*() { return *dispatcher_; }
+  Dispatcher* operator->() { return dispatcher_.get(); }
+
+ private:
+  testing::OwnedDriver driver_;
+  std::shared_ptr<Dispatcher> dispatcher_;
+};
+
+// Generous: these tests must finish long before it; the point is that nothing waits it out.
+constexpr auto kLong = 20s;
+
+TEST(ServingWait, MainToWebViewToMainCompletes) {
+  NamedLoop main_loop("main"), webview("webview");
+  const auto t0 = std::chrono::steady_clock::now();
+  const int answer = main_loop->call([&] {
+    return webview->call([&] { return main_loop->call([&] { return main_loop->is_main_thread() ? 42 : -1; }, kLong); },
+                         kLong);
+  }, kLong);
+  EXPECT_EQ(answer, 42);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
+}
+
+TEST(ServingWait, ThreeLoopChainBackToTheStartCompletes) {
+  NamedLoop main_loop("main"), webview("webview"), worker("worker");
+  const std::string path = main_loop->call([&] {
+    return webview->call([&] {
+      return worker->call([&] {
+        return main_loop->call([&] { return std::string(main_loop->is_main_thread() ? "main" : "?"); },
+                               kLong) + "<-worker";
+      }, kLong) + "<-webview";
+    }, kLong);
+  }, kLong);
+  EXPECT_EQ(path, "main<-worker<-webview");
+}
+
+// The RFC's example of pattern 3: the main thread waits on the WebView thread while the WebView
+// thread, processing messages, waits on the main thread.
+TEST(ServingWait, RfcPatternThreeResolvesBecauseTheBlockedMainThreadServes) {
+  NamedLoop main_loop("main"), webview("webview");
+  std::atomic<int> main_thread_runs{0};
+  main_loop->call([&] {
+    webview->call([&] {  // "eval_js_sync" from the main thread
+      main_loop->call([&] { main_thread_runs++; }, kLong);  // a handler needing the main thread
+    }, kLong);
+  }, kLong);
+  EXPECT_EQ(main_thread_runs.load(), 1);
+  EXPECT_GE(main_loop->stats().run, 2u);
+}
+
+TEST(ServingWait, TwoThreadCycleWithoutServingIsRefusedAtOnceNamingBothThreads) {
+  NamedLoop main_loop("main"), webview("webview");
+  std::string message;
+  const auto t0 = std::chrono::steady_clock::now();
+  main_loop->call([&] {
+    ScopedNoServingWait no_serving("main: inside a host callback that must not re-enter");
+    webview->call([&] {
+      ScopedNoServingWait also("webview: inside a paint handler");
+      auto r = main_loop->try_call([] { return 1; }, kLong);
+      EXPECT_EQ(r.code(), ErrorCode::kDeadlock);
+      if (!r.ok()) message = r.error().message;
+    }, kLong);
+  }, kLong);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s) << "detected when the wait starts";
+  EXPECT_NE(message.find("'webview'"), std::string::npos) << message;
+  EXPECT_NE(message.find("'main'"), std::string::npos) << message;
+  EXPECT_NE(message.find("deadlock"), std::string::npos) << message;
+}
+
+TEST(ServingWait, ThreeThreadCycleWithoutServingIsRefusedAtOnce) {
+  NamedLoop main_loop("main"), webview("webview"), worker("worker");
+  std::string message;
+  main_loop->call([&] {
+    ScopedNoServingWait a("test");
+    webview->call([&] {
+      ScopedNoServingWait b("test");
+      worker->call([&] {
+        ScopedNoServingWait c("test");
+        try {
+          main_loop->call([] {}, kLong);
+        } catch (const DeadlockDetectedError& e) {
+          message = e.what();
+        }
+      }, kLong);
+    }, kLong);
+  }, kLong);
+  EXPECT_NE(message.find("'worker'"), std::string::npos) << message;
+  EXPECT_NE(message.find("'webview'"), std::string::npos) << message;
+  EXPECT_NE(message.find("'main'"), std::string::npos) << message;
+}
+
+TEST(ServingWait, OneServingThreadInTheCycleIsEnough) {
+  NamedLoop main_loop("main"), webview("webview");
+  const int answer = main_loop->call([&] {
+    // main serves (default); webview does not.
+    return webview->call([&] {
+      ScopedNoServingWait b("webview must not re-enter");
+      return main_loop->call([] { return 5; }, kLong);
+    }, kLong);
+  }, kLong);
+  EXPECT_EQ(answer, 5);
+}
+
+TEST(ServingWait, AWaitUnderALockDoesNotServeAndIsReportedInReportMode) {
+  const LockOrderMode saved = lock_order_mode();
+  set_lock_order_mode(LockOrderMode::kReport);
+  NamedLoop main_loop("main"), webview("webview");
+  CheckedMutex state("t.serving.state", LockLevel::kState);
+  ErrorCode inner = ErrorCode::kOk;
+  main_loop->call([&] {
+    CheckedLock held(state);  // report mode: allowed to go on, but this wait cannot serve
+    webview->call([&] {
+      ScopedNoServingWait b("test");
+      inner = main_loop->try_call([] { return 1; }, kLong).code();
+    }, kLong);
+  }, kLong);
+  set_lock_order_mode(saved);
+  EXPECT_EQ(inner, ErrorCode::kDeadlock);
+}
+
+TEST(ServingWait, ShutdownWakesALoopThreadBlockedInAServingWait) {
+  NamedLoop main_loop("main"), webview("webview");
+  testing::Gate webview_blocked, release;
+  ASSERT_TRUE(webview->post([&] {
+    webview_blocked.open();
+    release.wait();
+  }));
+  ASSERT_TRUE(webview_blocked.wait());
+  ErrorCode code = ErrorCode::kOk;
+  std::thread closer([&] {
+    // Wait until main is blocked in its call, then shut the webview loop down.
+    ASSERT_TRUE(testing::eventually([&] { return webview->stats().accepted == 2; }));
+    webview->shutdown();
+  });
+  main_loop->call([&] { code = webview->try_call([] { return 1; }, kLong).code(); }, kLong);
+  closer.join();
+  release.open();
+  EXPECT_EQ(code, ErrorCode::kShutdown);
+}
+
+}  // namespace
+}  // namespace dccview
