@@ -35,6 +35,11 @@ int print_targets(const Report& r) {
                     1.0, false);
   }
   missed += check("idle_cpu cpu_percent", r.find("idle_cpu", "dccview", "cpu_percent"), 1.0, true);
+  const double std_ns = r.find("lock_pair", "std_mutex", "ns");
+  missed += check("lock_pair checked_off / std_mutex", r.find("lock_pair", "checked_off", "ns") / std_ns,
+                  1.1, true);
+  missed += check("lock_pair checked_report / std_mutex",
+                  r.find("lock_pair", "checked_report", "ns") / std_ns, 3.0, true);
   std::printf("%d target(s) missed\n", missed);
   return missed;
 }
@@ -60,6 +65,7 @@ int main(int argc, char** argv) {
   run_sync_call_roundtrip(options, report);
   run_post_throughput(options, report);
   run_idle_cpu(options, report);
+  run_lock_pair(options, report);
   print_targets(report);
   if (!options.json_path.empty()) report.write_json(options.json_path);
   return 0;  // a missed target is a finding to record, not a crash

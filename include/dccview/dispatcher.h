@@ -249,7 +249,6 @@ class Dispatcher {
   detail::CallTaskBase* waiters_ = nullptr;
   // While the main thread waits on another loop: the task it waits for (poked when a call arrives).
   detail::CallTaskBase* serving_call_ = nullptr;
-  std::string main_thread_name_;  // for deadlock reports; set at install
 };
 
 }  // namespace dccview

@@ -46,9 +46,8 @@ void Dispatcher::install_loop(std::unique_ptr<HostLoop> loop) {
   }
   loop->dispatcher_ = this;
   owned_loop_ = std::move(loop);
-  main_thread_name_ = detail::describe_current_thread();
   main_thread_.store(std::this_thread::get_id(), std::memory_order_release);
-  detail::WaitGraph::register_loop(this, std::this_thread::get_id());
+  detail::WaitGraph::register_loop(this);
   owned_loop_->on_install();
   // Published only once the loop can take wake() calls. Posts that arrived before could not wake
   // anyone, so wake it now.
@@ -111,21 +110,16 @@ ErrorCode Dispatcher::admit_with_retries(detail::CallTaskBase& task, std::int64_
 Error Dispatcher::submit_and_wait(detail::CallTaskBase& task, std::chrono::milliseconds timeout) {
   const std::int64_t deadline_ns =
       detail::deadline_after_ns(std::chrono::nanoseconds(timeout).count());
-  Dispatcher* own_loop = detail::WaitGraph::loop_of_current_thread();
-  const bool serving = own_loop != nullptr && own_loop != this &&
-                       !detail::serving_disabled_on_this_thread() && !holds_checked_lock();
   std::optional<detail::WaitGraph::Scope> wait;
   try {
     assert_no_lock_held("Dispatcher::call (waits for the main thread)");
-    const std::thread::id target = main_thread_.load(std::memory_order_acquire);
-    if (target != std::thread::id{}) {
-      wait.emplace(target, serving, "call '" + task.describe() + "' on " + main_thread_name_);
-    }
+    // A thread holding a lock (report mode) must not run nested requests under it.
+    wait.emplace(main_thread_.load(std::memory_order_acquire), !holds_checked_lock(), &task);
   } catch (const DeadlockDetectedError& e) {
     task.release();  // the queue's reference: it never took the task
     return Error{ErrorCode::kDeadlock, e.what(), nullptr};
   }
-  return enqueue_and_wait(task, timeout, deadline_ns, serving ? own_loop : nullptr);
+  return enqueue_and_wait(task, timeout, deadline_ns, wait->serving_loop());
 }
 
 Error Dispatcher::enqueue_and_wait(detail::CallTaskBase& task, std::chrono::milliseconds timeout,

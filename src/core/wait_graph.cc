@@ -1,9 +1,13 @@
 #include "core/wait_graph.h"
 
+#include <pthread.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <unordered_map>
 #include <vector>
 
-#include "core/lock_order/order_graph.h"
+#include "dccview/detail/task.h"
 #include "dccview/errors.h"
 #include "dccview/lock_order.h"
 #include "dccview/wait_policy.h"
@@ -15,76 +19,122 @@ namespace {
 struct Wait {
   std::thread::id target;
   bool serving;
-  std::string waiter;  // description of the waiting thread
-  std::string what;
+  const CallTaskBase* task;  // alive while the wait is registered
+};
+
+// One per thread that ever waited or ran a loop; registered in the graph for its lifetime.
+struct ThreadRecord {
+  ThreadRecord();
+  ~ThreadRecord();
+  std::thread::id id = std::this_thread::get_id();
+  pthread_t handle = pthread_self();
+  long tid = static_cast<long>(syscall(SYS_gettid));
+  Dispatcher* loop = nullptr;  // the dispatcher whose loop runs on this thread
+  std::vector<Wait> waits;     // a stack: waits nest when a served request waits in turn
 };
 
 struct State {
   // A leaf: nothing is locked and no user code runs under it.
   CheckedMutex mutex{"dccview.wait_graph", LockLevel::kGlobal, kLeaf};
-  std::unordered_map<std::thread::id, Dispatcher*> loops;
-  std::unordered_map<std::thread::id, std::vector<Wait>> waits;  // a stack per thread (nesting)
+  std::unordered_map<std::thread::id, ThreadRecord*> threads;
 };
 
 State& state() {
-  static auto* s = new State();  // leaked: dispatchers may be destroyed during static destruction
+  static auto* s = new State();  // leaked: threads and dispatchers may outlive static destruction
   return *s;
 }
 
-thread_local int t_serving_disabled = 0;
-
-const Wait* current_wait(State& s, std::thread::id thread) {
-  auto it = s.waits.find(thread);
-  return it == s.waits.end() || it->second.empty() ? nullptr : &it->second.back();
+ThreadRecord::ThreadRecord() {
+  waits.reserve(8);
+  State& s = state();
+  CheckedLock lock(s.mutex);
+  s.threads[id] = this;
 }
 
-// Follows waits from `target`; returns the cycle's description if it comes back to `self` without
-// passing a serving wait, or an empty string.
-std::string unservable_cycle(State& s, std::thread::id self, const Wait& mine) {
-  std::string chain = mine.waiter + " " + mine.what;
-  std::vector<std::thread::id> seen{self};
+ThreadRecord::~ThreadRecord() {
+  State& s = state();
+  CheckedLock lock(s.mutex);
+  s.threads.erase(id);
+}
+
+thread_local ThreadRecord t_record;
+thread_local int t_serving_disabled = 0;
+
+std::string describe(const ThreadRecord& record) {
+  char name[32] = "?";
+  pthread_getname_np(record.handle, name, sizeof name);
+  return "thread '" + std::string(name) + "' (tid " + std::to_string(record.tid) + ")";
+}
+
+std::string describe(State& s, const ThreadRecord& record, const Wait& wait) {
+  auto target = s.threads.find(wait.target);
+  return describe(record) + " in call '" + (wait.task ? wait.task->describe() : std::string("?")) +
+         "' to " + (target != s.threads.end() ? describe(*target->second) : std::string("?"));
+}
+
+const Wait* current_wait(State& s, std::thread::id thread, const ThreadRecord** record) {
+  auto it = s.threads.find(thread);
+  if (it == s.threads.end() || it->second->waits.empty()) return nullptr;
+  *record = it->second;
+  return &it->second->waits.back();
+}
+
+// Follows the waits from mine.target. Returns the description of the cycle if it comes back to this
+// thread without passing a serving wait, or an empty string.
+std::string unservable_cycle(State& s, const ThreadRecord& self, const Wait& mine) {
+  std::vector<std::thread::id> seen{self.id};
+  std::vector<std::pair<const ThreadRecord*, const Wait*>> chain;
   for (std::thread::id cur = mine.target;;) {
-    const Wait* w = current_wait(s, cur);
-    if (w == nullptr || w->serving) return {};  // cur runs its loop, or serves while it waits
-    chain += ", while " + w->waiter + " is blocked without serving its loop in " + w->what;
-    if (w->target == self) return mine.serving ? std::string() : chain;
+    const ThreadRecord* record = nullptr;
+    const Wait* wait = current_wait(s, cur, &record);
+    if (wait == nullptr || wait->serving) return {};  // cur runs its loop or serves while waiting
+    chain.emplace_back(record, wait);
+    if (wait->target == self.id) break;
     for (auto id : seen) {
-      if (id == w->target) return {};  // a cycle that does not involve this thread
+      if (id == wait->target) return {};  // a cycle that does not involve this thread
     }
     seen.push_back(cur);
-    cur = w->target;
+    cur = wait->target;
   }
+  if (mine.serving) return {};
+  std::string text = describe(s, self, mine);
+  for (const auto& [record, wait] : chain) {
+    text += ", while " + describe(s, *record, *wait) + " is blocked without serving its loop";
+  }
+  return text;
 }
 
 }  // namespace
 
-Dispatcher* WaitGraph::loop_of_current_thread() {
+void WaitGraph::register_loop(Dispatcher* dispatcher) {
+  ThreadRecord& self = t_record;  // registers itself on first use
   State& s = state();
   CheckedLock lock(s.mutex);
-  auto it = s.loops.find(std::this_thread::get_id());
-  return it == s.loops.end() ? nullptr : it->second;
-}
-
-void WaitGraph::register_loop(Dispatcher* dispatcher, std::thread::id thread) {
-  State& s = state();
-  CheckedLock lock(s.mutex);
-  s.loops[thread] = dispatcher;
+  self.loop = dispatcher;
 }
 
 void WaitGraph::unregister_loop(Dispatcher* dispatcher) {
   State& s = state();
   CheckedLock lock(s.mutex);
-  std::erase_if(s.loops, [&](const auto& entry) { return entry.second == dispatcher; });
+  for (auto& [id, record] : s.threads) {
+    if (record->loop == dispatcher) record->loop = nullptr;
+  }
 }
 
-WaitGraph::Scope::Scope(std::thread::id target, bool serving, std::string what) {
-  Wait mine{target, serving, describe_current_thread(), std::move(what)};
+WaitGraph::Scope::Scope(std::thread::id target, bool may_serve, const CallTaskBase* task) {
+  ThreadRecord& self = t_record;
   State& s = state();
   std::string cycle;
   {
     CheckedLock lock(s.mutex);
-    cycle = unservable_cycle(s, std::this_thread::get_id(), mine);
-    if (cycle.empty()) s.waits[std::this_thread::get_id()].push_back(std::move(mine));
+    // A call to the thread's own loop runs inline, so self.loop is never the target's here.
+    const bool serving = may_serve && t_serving_disabled == 0 && self.loop != nullptr;
+    const Wait mine{target, serving, task};
+    if (target != std::thread::id{}) cycle = unservable_cycle(s, self, mine);
+    if (cycle.empty()) {
+      self.waits.push_back(mine);
+      if (serving) serving_loop_ = self.loop;
+    }
   }
   if (!cycle.empty()) {
     throw DeadlockDetectedError("waiting would deadlock (RFC pattern 3): " + cycle +
@@ -95,9 +145,7 @@ WaitGraph::Scope::Scope(std::thread::id target, bool serving, std::string what) 
 WaitGraph::Scope::~Scope() {
   State& s = state();
   CheckedLock lock(s.mutex);
-  auto it = s.waits.find(std::this_thread::get_id());
-  it->second.pop_back();
-  if (it->second.empty()) s.waits.erase(it);
+  t_record.waits.pop_back();
 }
 
 bool serving_disabled_on_this_thread() noexcept { return t_serving_disabled > 0; }

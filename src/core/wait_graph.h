@@ -1,10 +1,13 @@
 // src/core/wait_graph.h: the process-wide wait-for graph over loop threads (internal).
 //
-// Nodes are threads. "T waits for M" is recorded while T blocks in a synchronous call (or a drain)
-// on the dispatcher whose loop runs on M. A wait is *serving* when T keeps running the synchronous
-// requests addressed to its own loop while it waits (see Dispatcher's serving wait). A cycle of
-// waits resolves as long as one thread in it serves; a cycle in which nobody serves is a deadlock,
-// and begin_wait() refuses to close one: it throws DeadlockDetectedError before the wait starts.
+// Nodes are threads. "T waits for M" is recorded while T blocks in a synchronous call on the
+// dispatcher whose loop runs on M. A wait is *serving* when T runs a dccview loop itself and keeps
+// running the synchronous requests addressed to that loop while it waits (Dispatcher's serving wait).
+// A cycle of waits resolves as long as one thread in it serves; a cycle in which nobody serves is a
+// deadlock, and opening the Scope that would close one throws DeadlockDetectedError instead.
+//
+// Cost per wait: one uncontended leaf lock and a walk of the (usually empty) chain of waits. Thread
+// names and task labels are only formatted when a deadlock is reported.
 #pragma once
 
 #include <string>
@@ -16,29 +19,33 @@ class Dispatcher;
 
 namespace dccview::detail {
 
+class CallTaskBase;
+
 class WaitGraph {
  public:
-  // The dispatcher whose loop runs on the calling thread, or nullptr. Thread-safe.
-  static Dispatcher* loop_of_current_thread();
-  // Called by Dispatcher::install (on the loop thread) and ~Dispatcher. Thread-safe.
-  static void register_loop(Dispatcher* dispatcher, std::thread::id thread);
+  // Called by Dispatcher::install (on the loop thread) and ~Dispatcher (any thread). Thread-safe.
+  static void register_loop(Dispatcher* dispatcher);
   static void unregister_loop(Dispatcher* dispatcher);
 
-  // Records that the calling thread waits for `target` (a loop thread) until the returned scope
-  // ends. `what` describes the wait for reports ("call 'export' on thread 'main' (tid 12)").
-  // Throws DeadlockDetectedError, recording nothing, if the wait would close a cycle in which no
-  // thread serves. Thread-safe.
+  // Records that the calling thread waits for `target` (a loop thread; a default id means "no loop
+  // yet": nothing to check) until the scope ends. The wait serves iff `may_serve` and the calling
+  // thread runs a dccview loop other than the target's. Throws DeadlockDetectedError, recording
+  // nothing, if the wait would close a cycle in which no thread serves. Thread-safe.
   class Scope {
    public:
-    Scope(std::thread::id target, bool serving, std::string what);
+    Scope(std::thread::id target, bool may_serve, const CallTaskBase* task);
     ~Scope();
     Scope(const Scope&) = delete;
     Scope& operator=(const Scope&) = delete;
+    // The calling thread's own loop when this wait serves it, else nullptr.
+    Dispatcher* serving_loop() const noexcept { return serving_loop_; }
+
+   private:
+    Dispatcher* serving_loop_ = nullptr;
   };
 };
 
-// Within its scope, waits on this thread do not serve requests addressed to its own loop (for
-// sections where running nested tasks is unsafe). Such waits can then be reported as deadlocks.
+// True inside a ScopedNoServingWait on this thread.
 bool serving_disabled_on_this_thread() noexcept;
 
 }  // namespace dccview::detail

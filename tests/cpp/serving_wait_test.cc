@@ -153,9 +153,11 @@ TEST(ServingWait, ShutdownWakesALoopThreadBlockedInAServingWait) {
   }));
   ASSERT_TRUE(webview_blocked.wait());
   ErrorCode code = ErrorCode::kOk;
+  // Accepted so far: the thread-naming call and the blocker; main's call will be the third.
+  const auto accepted_before = webview->stats().accepted;
   std::thread closer([&] {
-    // Wait until main is blocked in its call, then shut the webview loop down.
-    ASSERT_TRUE(testing::eventually([&] { return webview->stats().accepted == 2; }));
+    // Wait until main's call is queued behind the blocker, then shut the webview loop down.
+    ASSERT_TRUE(testing::eventually([&] { return webview->stats().accepted == accepted_before + 1; }));
     webview->shutdown();
   });
   main_loop->call([&] { code = webview->try_call([] { return 1; }, kLong).code(); }, kLong);
