@@ -4,6 +4,7 @@
 #include <pthread.h>
 
 #include <atomic>
+#include <functional>
 #include <random>
 #include <string>
 #include <thread>
@@ -162,6 +163,80 @@ TEST_F(LockOrderTest, OrderGraphReportsAnInversionSeenOnTwoThreadsWithoutAnyDead
   EXPECT_NE(report.find("order-first"), std::string::npos) << report;
   EXPECT_NE(report.find("order-second"), std::string::npos) << report;
   EXPECT_NE(report.find("lock_order_test.cc"), std::string::npos) << report;
+}
+
+TEST_F(LockOrderTest, InversionThrowsInThrowModeOnTheSecondOrder) {
+  set_lock_order_mode(LockOrderMode::kThrow);
+  CheckedMutex a("t.inv.throw.a", LockLevel::kRegistry), b("t.inv.throw.b", LockLevel::kResource);
+  std::thread([&] { CheckedLock la(a), lb(b); }).join();
+  std::string message;
+  std::thread([&] {
+    CheckedLock lb(b);
+    message = message_of([&] { CheckedLock la(a); });
+  }).join();
+  EXPECT_NE(message.find("lock order inversion"), std::string::npos) << message;
+}
+
+// The RFC's pattern 2 as written: a component calls a user callback while holding its state lock,
+// and the callback calls back into the component. Without the checker this hangs forever.
+TEST_F(LockOrderTest, RfcPatternTwoCallbackUnderLockIsCaughtInsteadOfHanging) {
+  set_lock_order_mode(LockOrderMode::kReport);
+  LogCapture capture;
+  struct Bridge {
+    CheckedMutex state{"t.bridge_state", LockLevel::kState};
+    int value = 0;
+    std::function<void()> callback;
+    int get() {
+      CheckedLock lock(state);
+      return value;
+    }
+    void emit_event() {
+      CheckedLock lock(state);
+      callback();  // the bug the RFC warns about: user code under our lock
+    }
+  } bridge;
+  bridge.callback = [&] { bridge.get(); };
+  EXPECT_THROW(bridge.emit_event(), DeadlockDetectedError);
+  EXPECT_TRUE(capture.contains("already holds"));
+}
+
+TEST_F(LockOrderTest, AbortModeAbortsOnEveryKindOfViolation) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        set_lock_order_mode(LockOrderMode::kAbort);
+        CheckedMutex first("t.abort.same1", LockLevel::kResource);
+        CheckedMutex second("t.abort.same2", LockLevel::kResource);
+        CheckedLock a(first);
+        CheckedLock b(second);
+      },
+      "levels must increase");
+  EXPECT_DEATH(
+      {
+        set_lock_order_mode(LockOrderMode::kAbort);
+        CheckedMutex m("t.abort.self", LockLevel::kState);
+        CheckedLock a(m);
+        m.lock();
+      },
+      "already holds");
+  EXPECT_DEATH(
+      {
+        set_lock_order_mode(LockOrderMode::kAbort);
+        CheckedMutex leaf("t.abort.leaf", LockLevel::kGlobal, kLeaf);
+        CheckedMutex other("t.abort.other", LockLevel::kCallback);
+        CheckedLock a(leaf);
+        CheckedLock b(other);
+      },
+      "while holding leaf lock");
+  EXPECT_DEATH(
+      {
+        set_lock_order_mode(LockOrderMode::kAbort);
+        CheckedMutex a("t.abort.inv.a", LockLevel::kRegistry);
+        CheckedMutex b("t.abort.inv.b", LockLevel::kResource);
+        std::thread([&] { CheckedLock la(a), lb(b); }).join();
+        std::thread([&] { CheckedLock lb(b), la(a); }).join();
+      },
+      "lock order inversion");
 }
 
 TEST_F(LockOrderTest, OffModeChecksNothing) {
