@@ -13,6 +13,16 @@ bool checked_try(const detail::LockIdentity& id, const void* lock, std::source_l
   detail::note_acquired(id, lock, where);
   return true;
 }
+
+// Blocking acquisition: the rules are checked before blocking, the hold recorded after.
+template <class Acquire>
+void checked_blocking(const detail::LockIdentity& id, const void* lock, std::source_location where,
+                      Acquire acquire) {
+  const bool enabled = detail::lock_order_enabled();
+  if (enabled) detail::check_acquire(id, lock, where);
+  acquire();
+  if (enabled) detail::note_acquired(id, lock, where);
+}
 }  // namespace
 
 bool CheckedMutex::try_lock(std::source_location where) {
@@ -22,9 +32,7 @@ bool CheckedMutex::try_lock(std::source_location where) {
 }
 
 void CheckedSharedMutex::lock(std::source_location where) {
-  if (detail::lock_order_enabled()) detail::check_acquire(identity_, this, where);
-  mutex_.lock();
-  if (detail::lock_order_enabled()) detail::note_acquired(identity_, this, where);
+  checked_blocking(identity_, this, where, [this] { mutex_.lock(); });
 }
 
 bool CheckedSharedMutex::try_lock(std::source_location where) {
@@ -37,9 +45,7 @@ void CheckedSharedMutex::unlock() noexcept {
 }
 
 void CheckedSharedMutex::lock_shared(std::source_location where) {
-  if (detail::lock_order_enabled()) detail::check_acquire(identity_, this, where);
-  mutex_.lock_shared();
-  if (detail::lock_order_enabled()) detail::note_acquired(identity_, this, where);
+  checked_blocking(identity_, this, where, [this] { mutex_.lock_shared(); });
 }
 
 bool CheckedSharedMutex::try_lock_shared(std::source_location where) {
