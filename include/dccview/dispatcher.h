@@ -63,6 +63,29 @@
 
 namespace dccview {
 
+class Dispatcher;
+
+namespace detail {
+// A synchronous wait of the calling thread on `target`'s loop thread (internal; used by
+// Dispatcher::call and by the WebView's synchronous evaluation). Construction checks that no lock is
+// held (RFC pattern 2) and registers the wait in the wait-for graph, throwing DeadlockDetectedError
+// if it would close a cycle nobody serves (pattern 3). wait() blocks until `done` is set or the
+// deadline passes, running the calls addressed to the caller's own loop meanwhile when it has one.
+class SyncWait {
+ public:
+  SyncWait(const Dispatcher& target, const std::string& label);
+  ~SyncWait();
+  SyncWait(const SyncWait&) = delete;
+  SyncWait& operator=(const SyncWait&) = delete;
+  // True if `done` was set before `deadline_ns` (steady_clock ns).
+  bool wait(Completion& done, std::int64_t deadline_ns);
+
+ private:
+  Dispatcher* serving_loop_ = nullptr;
+  void* scope_;  // the wait-for graph registration (WaitGraph::Scope)
+};
+}  // namespace detail
+
 struct PumpResult {
   std::size_t ran = 0;       // tasks finished in this pump (run or cancelled)
   bool more_pending = false;  // work was left because the budget ran out
@@ -103,6 +126,18 @@ class Dispatcher {
   template <class F>
   bool post(F&& fn, const char* label = nullptr) {
     return submit(new detail::PostTask<std::decay_t<F>>(std::forward<F>(fn), label));
+  }
+
+  // Dispatcher::post_servable()
+  // Like post(), and in addition a main thread blocked in a synchronous wait on another loop runs it
+  // while it waits, as it does for calls (dccview/wait_policy.h). For work whose producer must not
+  // block but that a waiting main thread must not leave stuck (e.g. WebView handlers in dcc_mode).
+  // It may thus run before tasks posted earlier. Thread-safe; never runs `fn` inline.
+  template <class F>
+  bool post_servable(F&& fn, const char* label = nullptr) {
+    auto* task = new detail::ServableTask<std::decay_t<F>>(
+        std::forward<F>(fn), label ? std::string(label) : detail::type_label(typeid(F)), this);
+    return submit_servable(*task);
   }
 
   // Dispatcher::try_call()
@@ -157,6 +192,11 @@ class Dispatcher {
   // Thread-safe.
   bool is_shutdown() const noexcept { return queue_.is_shutdown(); }
 
+  // The thread that installed the loop, or a default id before install. Thread-safe.
+  std::thread::id main_thread_id() const noexcept {
+    return main_thread_.load(std::memory_order_acquire);
+  }
+
   // Dispatcher::wait_for_drain()
   // Waits until every accepted task has run, been cancelled or been destroyed. True on success.
   // Thread-safe; blocks up to `timeout`; on the main thread it pumps while it waits (it never waits
@@ -193,13 +233,16 @@ class Dispatcher {
   bool submit(detail::TaskNode* task);
   Error submit_and_wait(detail::CallTaskBase& task, std::chrono::milliseconds timeout);
   ErrorCode admit_with_retries(detail::CallTaskBase& task, std::int64_t deadline_ns);
+  friend class detail::SyncWait;
+  friend class detail::ServableTaskBase;
+  bool submit_servable(detail::CallTaskBase& task);
   Error enqueue_and_wait(detail::CallTaskBase& task, std::chrono::milliseconds timeout,
-                         std::int64_t deadline_ns, Dispatcher* serve_for);
+                         std::int64_t deadline_ns, detail::SyncWait& wait);
   Error wait_for_result(detail::CallTaskBase& task, std::chrono::milliseconds timeout,
-                        std::int64_t deadline_ns, Dispatcher* serve_for);
-  // Serving wait (src/core/serving_wait.cc), on this dispatcher's main thread while it waits for
-  // `task` on another loop: runs the calls addressed to this loop until `task` completes.
-  bool serve_until_complete(detail::CallTaskBase& task, std::int64_t deadline_ns);
+                        std::int64_t deadline_ns, detail::SyncWait& wait);
+  // Serving wait (src/core/serving_wait.cc), on this dispatcher's main thread while it waits on
+  // another loop: runs the calls addressed to this loop until `done` is set.
+  bool serve_until_complete(detail::Completion& done, std::int64_t deadline_ns);
   void serve_incoming();
   void poke_serving_waiter();
   void register_waiter(detail::CallTaskBase& task);
@@ -243,12 +286,12 @@ class Dispatcher {
   std::atomic<std::uint64_t> pumps_{0};
   bool pumping_ = false;  // main thread only
 
-  // Guards the registry of callers blocked in call() and serving_call_. A leaf: nothing else is
+  // Guards the registry of callers blocked in call() and serving_completion_. A leaf: nothing else is
   // locked under it.
   CheckedMutex waiters_mutex_{"dccview.dispatcher.waiters", LockLevel::kRegistry, kLeaf};
   detail::CallTaskBase* waiters_ = nullptr;
-  // While the main thread waits on another loop: the task it waits for (poked when a call arrives).
-  detail::CallTaskBase* serving_call_ = nullptr;
+  // While the main thread waits on another loop: what it waits for (poked when a call arrives).
+  detail::Completion* serving_completion_ = nullptr;
 };
 
 }  // namespace dccview

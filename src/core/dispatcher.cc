@@ -110,20 +110,18 @@ ErrorCode Dispatcher::admit_with_retries(detail::CallTaskBase& task, std::int64_
 Error Dispatcher::submit_and_wait(detail::CallTaskBase& task, std::chrono::milliseconds timeout) {
   const std::int64_t deadline_ns =
       detail::deadline_after_ns(std::chrono::nanoseconds(timeout).count());
-  std::optional<detail::WaitGraph::Scope> wait;
+  std::optional<detail::SyncWait> wait;
   try {
-    assert_no_lock_held("Dispatcher::call (waits for the main thread)");
-    // A thread holding a lock (report mode) must not run nested requests under it.
-    wait.emplace(main_thread_.load(std::memory_order_acquire), !holds_checked_lock(), &task);
+    wait.emplace(*this, task.label());
   } catch (const DeadlockDetectedError& e) {
     task.release();  // the queue's reference: it never took the task
     return Error{ErrorCode::kDeadlock, e.what(), nullptr};
   }
-  return enqueue_and_wait(task, timeout, deadline_ns, wait->serving_loop());
+  return enqueue_and_wait(task, timeout, deadline_ns, *wait);
 }
 
 Error Dispatcher::enqueue_and_wait(detail::CallTaskBase& task, std::chrono::milliseconds timeout,
-                                   std::int64_t deadline_ns, Dispatcher* serve_for) {
+                                   std::int64_t deadline_ns, detail::SyncWait& wait) {
   // Registered before admission: shutdown() either finds this caller in the registry or this
   // admission sees the shutdown bit. Never both missed.
   register_waiter(task);
@@ -140,22 +138,19 @@ Error Dispatcher::enqueue_and_wait(detail::CallTaskBase& task, std::chrono::mill
   task.mark_admitted();
   poke_serving_waiter();  // the main thread may be blocked in a serving wait
   request_wake();
-  Error result = wait_for_result(task, timeout, deadline_ns, serve_for);
+  Error result = wait_for_result(task, timeout, deadline_ns, wait);
   unregister_waiter(task);
   return result;
 }
 
 Error Dispatcher::wait_for_result(detail::CallTaskBase& task, std::chrono::milliseconds timeout,
-                                  std::int64_t deadline_ns, Dispatcher* serve_for) {
-  const bool done = serve_for != nullptr
-                        ? serve_for->serve_until_complete(task, deadline_ns)
-                        : task.completion().wait_until(deadline_ns) == detail::Completion::Wake::kDone;
-  if (!done) {
+                                  std::int64_t deadline_ns, detail::SyncWait& wait) {
+  if (!wait.wait(task.completion(), deadline_ns)) {
     const bool cancelled = task.cancel();
-    if (!cancelled && task.completion().is_set()) {
-      return wait_for_result(task, timeout, deadline_ns, nullptr);
+    // Not cancelled: it started (or shutdown answered it); use the answer if it is already there.
+    if (cancelled || !task.completion().is_set()) {
+      return Error{ErrorCode::kTimeout, describe_timeout(task, timeout, cancelled), nullptr};
     }
-    return Error{ErrorCode::kTimeout, describe_timeout(task, timeout, cancelled), nullptr};
   }
   switch (task.outcome()) {
     case ErrorCode::kOk: return Error{};
@@ -171,7 +166,8 @@ void Dispatcher::shutdown() {
   {
     CheckedLock lock(waiters_mutex_);
     for (detail::CallTaskBase* task = waiters_; task != nullptr; task = task->registry_next) {
-      task->cancel_for_shutdown();
+      // Waiting callers are answered now; servable posts drain like any post.
+      if (task->has_waiter()) task->cancel_for_shutdown();
     }
   }
   // Let the loop drain what was already accepted.

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "core/wait.h"
+#include "dccview/dispatcher.h"
 #include "dccview/log.h"
 
 namespace dccview::detail {
@@ -115,6 +116,7 @@ bool CallTaskBase::execute() noexcept {
     ok = false;
   }
   completion_.set();
+  after_execute();
   return ok;
 }
 
@@ -136,6 +138,28 @@ void CallTaskBase::discard(Fate fate) noexcept {
 
 void CallTaskBase::release() noexcept {
   if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+}
+
+void ServableTaskBase::after_execute() noexcept {
+  if (outcome() == ErrorCode::kTaskFailed) {
+    try {
+      std::rethrow_exception(take_exception());
+    } catch (...) {
+      report_escaped_exception(describe());
+    }
+  }
+  leave_registry();
+}
+
+void ServableTaskBase::discard(Fate fate) noexcept {
+  if (fate != Fate::kServedElsewhere) leave_registry();  // served: after_execute() left already
+  CallTaskBase::discard(fate);
+}
+
+void ServableTaskBase::leave_registry() noexcept {
+  if (left_.exchange(true, std::memory_order_acq_rel)) return;
+  owner_->unregister_waiter(*this);
+  release();  // the registry's reference
 }
 
 }  // namespace dccview::detail

@@ -7,7 +7,6 @@
 #include <unordered_map>
 #include <vector>
 
-#include "dccview/detail/task.h"
 #include "dccview/errors.h"
 #include "dccview/lock_order.h"
 #include "dccview/wait_policy.h"
@@ -19,7 +18,7 @@ namespace {
 struct Wait {
   std::thread::id target;
   bool serving;
-  const CallTaskBase* task;  // alive while the wait is registered
+  const std::string* label;  // what is waited for; alive while the wait is registered
 };
 
 // One per thread that ever waited or ran a loop; registered in the graph for its lifetime.
@@ -68,7 +67,7 @@ std::string describe(const ThreadRecord& record) {
 
 std::string describe(State& s, const ThreadRecord& record, const Wait& wait) {
   auto target = s.threads.find(wait.target);
-  return describe(record) + " in call '" + (wait.task ? wait.task->describe() : std::string("?")) +
+  return describe(record) + " in call '" + (wait.label ? *wait.label : std::string("?")) +
          "' to " + (target != s.threads.end() ? describe(*target->second) : std::string("?"));
 }
 
@@ -121,7 +120,7 @@ void WaitGraph::unregister_loop(Dispatcher* dispatcher) {
   }
 }
 
-WaitGraph::Scope::Scope(std::thread::id target, bool may_serve, const CallTaskBase* task) {
+WaitGraph::Scope::Scope(std::thread::id target, bool may_serve, const std::string* label) {
   ThreadRecord& self = t_record;
   State& s = state();
   std::string cycle;
@@ -129,7 +128,7 @@ WaitGraph::Scope::Scope(std::thread::id target, bool may_serve, const CallTaskBa
     CheckedLock lock(s.mutex);
     // A call to the thread's own loop runs inline, so self.loop is never the target's here.
     const bool serving = may_serve && t_serving_disabled == 0 && self.loop != nullptr;
-    const Wait mine{target, serving, task};
+    const Wait mine{target, serving, label};
     if (target != std::thread::id{}) cycle = unservable_cycle(s, self, mine);
     if (cycle.empty()) {
       self.waits.push_back(mine);

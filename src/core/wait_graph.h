@@ -19,8 +19,6 @@ class Dispatcher;
 
 namespace dccview::detail {
 
-class CallTaskBase;
-
 class WaitGraph {
  public:
   // Called by Dispatcher::install (on the loop thread) and ~Dispatcher (any thread). Thread-safe.
@@ -28,12 +26,13 @@ class WaitGraph {
   static void unregister_loop(Dispatcher* dispatcher);
 
   // Records that the calling thread waits for `target` (a loop thread; a default id means "no loop
-  // yet": nothing to check) until the scope ends. The wait serves iff `may_serve` and the calling
+  // yet": nothing to check) until the scope ends; `label` (alive as long as the scope) names what is
+  // waited for in reports. The wait serves iff `may_serve` and the calling
   // thread runs a dccview loop other than the target's. Throws DeadlockDetectedError, recording
   // nothing, if the wait would close a cycle in which no thread serves. Thread-safe.
   class Scope {
    public:
-    Scope(std::thread::id target, bool may_serve, const CallTaskBase* task);
+    Scope(std::thread::id target, bool may_serve, const std::string* label);
     ~Scope();
     Scope(const Scope&) = delete;
     Scope& operator=(const Scope&) = delete;

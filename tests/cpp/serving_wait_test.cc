@@ -166,5 +166,45 @@ TEST(ServingWait, ShutdownWakesALoopThreadBlockedInAServingWait) {
   EXPECT_EQ(code, ErrorCode::kShutdown);
 }
 
+TEST(ServingWait, ServablePostRunsOnTheMainThreadNormally) {
+  NamedLoop main_loop("main");
+  std::atomic<bool> on_main{false};
+  ASSERT_TRUE(main_loop->post_servable([&] { on_main = main_loop->is_main_thread(); }, "servable"));
+  ASSERT_TRUE(main_loop->wait_for_drain(kLong));
+  EXPECT_TRUE(on_main.load());
+}
+
+// A WebView handler in dcc_mode is posted to the main thread without blocking the WebView thread;
+// a main thread blocked on the WebView (say, in a synchronous evaluation) still runs it.
+TEST(ServingWait, ABlockedMainThreadRunsServablePostsAddressedToIt) {
+  NamedLoop main_loop("main"), webview("webview");
+  const auto t0 = std::chrono::steady_clock::now();
+  const bool handled = main_loop->call([&] {
+    return webview->call([&] {
+      testing::Gate handled_gate;
+      main_loop->post_servable([&] { handled_gate.open(); }, "dcc_mode_handler");
+      return handled_gate.wait();
+    }, kLong);
+  }, kLong);
+  EXPECT_TRUE(handled);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
+}
+
+TEST(ServingWait, ServablePostsLeftAtTeardownAreDestroyedAndAccounted) {
+  auto d = std::make_unique<Dispatcher>();
+  auto sentinel = std::make_shared<int>(0);
+  std::weak_ptr<int> watch = sentinel;
+  bool ran = false;
+  ASSERT_TRUE(d->post_servable([&ran, s = std::move(sentinel)] { ran = true; }));
+  d->shutdown();
+  EXPECT_FALSE(d->post_servable([] {})) << "refused after shutdown";
+  EXPECT_EQ(d->discard_pending(), 1u);
+  const auto s = d->stats();
+  EXPECT_EQ(s.accepted, s.run + s.cancelled + s.destroyed);
+  d.reset();
+  EXPECT_FALSE(ran);
+  EXPECT_TRUE(watch.expired());
+}
+
 }  // namespace
 }  // namespace dccview

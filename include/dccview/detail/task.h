@@ -22,6 +22,10 @@
 
 #include "dccview/errors.h"
 
+namespace dccview {
+class Dispatcher;
+}
+
 namespace dccview::detail {
 
 enum class Fate : std::uint8_t { kRun, kCancelled, kDestroyed, kServedElsewhere };
@@ -133,11 +137,14 @@ class CallTaskBase : public TaskNode {
   void discard(Fate fate) noexcept override;
   bool run() noexcept override;
   std::string describe() const override { return label_; }
+  const std::string& label() const noexcept { return label_; }
 
   // Waiter: cancels if not started yet. True iff the task will now never run.
   bool cancel() noexcept;
   // Shutdown path: cancels a not-yet-started call and completes it with kShutdown. Thread-safe.
   bool cancel_for_shutdown() noexcept;
+  // True when a caller is blocked waiting for this task (false for servable posts).
+  virtual bool has_waiter() const noexcept { return true; }
   // Drops one reference; the last one deletes the node. Thread-safe.
   void release() noexcept;
 
@@ -164,9 +171,11 @@ class CallTaskBase : public TaskNode {
   explicit CallTaskBase(std::string label) : label_(std::move(label)) {}
   // Runs the user function and stores its value. May throw (the task's own exception).
   virtual void invoke() = 0;
+  // Called once right after the task ran (by the queue or by a serving wait).
+  virtual void after_execute() noexcept {}
 
  private:
-  bool execute() noexcept;  // invoke(), store the outcome, complete
+  bool execute() noexcept;  // invoke(), store the outcome, complete, after_execute()
 
   enum State : std::uint8_t { kQueued, kRunning, kCancelled, kServed };
   std::atomic<std::uint8_t> state_{kQueued};
@@ -205,6 +214,37 @@ class CallTask final : public CallTaskBase {
   F fn_;
   struct Empty {};
   [[no_unique_address]] std::conditional_t<std::is_void_v<R>, Empty, std::optional<R>> value_;
+};
+
+// A fire-and-forget task that a serving wait may run too (Dispatcher::post_servable): registered in
+// its dispatcher's registry like a waiting caller, with the registry holding the "caller" reference.
+// Whoever finishes it (queue, serving wait, cancellation, teardown) unregisters it exactly once.
+class ServableTaskBase : public CallTaskBase {
+ public:
+  void discard(Fate fate) noexcept override;
+  bool has_waiter() const noexcept override { return false; }
+
+ protected:
+  ServableTaskBase(std::string label, Dispatcher* owner)
+      : CallTaskBase(std::move(label)), owner_(owner) {}
+  void after_execute() noexcept override;
+
+ private:
+  void leave_registry() noexcept;
+  Dispatcher* owner_;
+  std::atomic<bool> left_{false};
+};
+
+template <class F>
+class ServableTask final : public ServableTaskBase {
+ public:
+  template <class G>
+  ServableTask(G&& fn, std::string label, Dispatcher* owner)
+      : ServableTaskBase(std::move(label), owner), fn_(std::forward<G>(fn)) {}
+
+ private:
+  void invoke() override { fn_(); }
+  F fn_;
 };
 
 }  // namespace dccview::detail

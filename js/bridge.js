@@ -1,0 +1,154 @@
+// dccview page bridge: window.dccview. Injected at document start into every frame of a dccview
+// WebView. Talks to native code through the "dccview" script message handler with JSON strings;
+// native code answers by calling window.dccview.__native(message).
+(function () {
+  "use strict";
+  if (window.dccview && window.dccview.__installed) return;
+
+  const handler = () =>
+    window.webkit && window.webkit.messageHandlers && window.webkit.messageHandlers.dccview;
+
+  let nextId = 1;
+  const pending = new Map();   // id -> {resolve, reject, timer}
+  const listeners = new Map(); // event -> Set(callback)
+  const outbox = [];           // messages posted before the native side is reachable
+  let ready = false;
+  const readyWaiters = [];
+
+  function makeError(name, message, extra) {
+    const error = new Error(message);
+    error.name = name;
+    error.code = (extra && extra.code) || name;
+    if (extra) {
+      for (const key of Object.keys(extra)) if (key !== "code") error[key] = extra[key];
+    }
+    return error;
+  }
+
+  function send(message) {
+    const text = JSON.stringify(message);
+    const h = handler();
+    if (!ready || !h) {
+      outbox.push(text);
+      return;
+    }
+    h.postMessage(text);
+  }
+
+  function flushOutbox() {
+    const h = handler();
+    if (!h) return;
+    while (outbox.length) h.postMessage(outbox.shift());
+  }
+
+  function markReady() {
+    if (ready) return;
+    ready = true;
+    flushOutbox();
+    while (readyWaiters.length) readyWaiters.shift()();
+  }
+
+  function rejectAll(name, message) {
+    for (const [id, entry] of pending) {
+      clearTimeout(entry.timer);
+      entry.reject(makeError(name, message));
+      pending.delete(id);
+    }
+  }
+
+  function dispatchEvent(event, data) {
+    const set = listeners.get(event);
+    if (!set) return;
+    for (const callback of Array.from(set)) {
+      try {
+        callback(data);
+      } catch (e) {
+        console.error("dccview: listener for '" + event + "' threw", e);
+      }
+    }
+  }
+
+  const api = {
+    __installed: true,
+
+    // Calls a native handler; resolves with its return value, rejects with an Error whose name and
+    // code say why (TimeoutError, HandlerError, NotFoundError, ShutdownError, OriginError,
+    // PayloadTooLargeError).
+    call(method, params, options) {
+      const id = nextId++;
+      const timeoutMs = (options && options.timeout) || 30000;
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          if (pending.delete(id)) {
+            reject(makeError("TimeoutError", "call '" + method + "' timed out after " + timeoutMs + " ms"));
+          }
+        }, timeoutMs);
+        pending.set(id, { resolve, reject, timer });
+        send({ type: "call", id, method: String(method), params: params === undefined ? null : params });
+      });
+    },
+
+    // Sends an event to native handlers registered with on(event).
+    emit(event, data) {
+      send({ type: "emit", event: String(event), data: data === undefined ? null : data });
+    },
+
+    // Listens to events emitted by native code; returns a function that unsubscribes.
+    on(event, callback) {
+      if (!listeners.has(event)) listeners.set(event, new Set());
+      listeners.get(event).add(callback);
+      return () => api.off(event, callback);
+    },
+
+    once(event, callback) {
+      const off = api.on(event, (data) => {
+        off();
+        callback(data);
+      });
+      return off;
+    },
+
+    off(event, callback) {
+      const set = listeners.get(event);
+      if (!set) return;
+      if (callback) set.delete(callback);
+      else set.clear();
+    },
+
+    whenReady() {
+      return ready ? Promise.resolve() : new Promise((resolve) => readyWaiters.push(resolve));
+    },
+
+    // Native -> page. Not for page code.
+    __native(message) {
+      switch (message.type) {
+        case "ready":
+          markReady();
+          break;
+        case "result": {
+          const entry = pending.get(message.id);
+          if (!entry) return;
+          pending.delete(message.id);
+          clearTimeout(entry.timer);
+          if (message.ok) entry.resolve(message.value);
+          else entry.reject(makeError(message.error.name, message.error.message, message.error));
+          break;
+        }
+        case "events":
+          for (const [event, data] of message.events) dispatchEvent(event, data);
+          break;
+        case "shutdown":
+          rejectAll("ShutdownError", "the WebView is closing");
+          break;
+      }
+    },
+  };
+
+  window.addEventListener("pagehide", () => rejectAll("ShutdownError", "the page is navigating away"));
+  Object.defineProperty(window, "dccview", { value: api, writable: false, configurable: false });
+  // The message handler exists from document start; announce ourselves so native code can answer
+  // "ready" (it also lets native code know which frame and origin this bridge lives in).
+  if (handler()) {
+    handler().postMessage(JSON.stringify({ type: "hello" }));
+  }
+})();
