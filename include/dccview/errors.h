@@ -7,6 +7,7 @@
 //     ThreadDispatchTimeoutError  a synchronous dispatch did not finish in time.
 //     ShutdownInProgressError the target is shutting down or gone.
 //     QueueFullError          a bounded queue refused the task (backpressure).
+//   JavaScriptError           a page script threw or rejected (not a thread-safety error).
 //   Error                     a code plus a human-readable message, for non-throwing APIs.
 //   Result<T>                 value or Error, returned by the non-throwing APIs (`try_*`).
 //   throw_error(code, msg)    throws the exception class that matches `code`.
@@ -36,6 +37,7 @@ enum class ErrorCode : int {
   kQueueFull = 4,        // QueueFullError
   kTaskFailed = 5,       // the task threw; Error::exception holds what it threw
   kInvalidArgument = 6,  // std::invalid_argument
+  kJavaScript = 7,       // JavaScriptError: the page's script failed
 };
 
 // Stable lower-case name of `code` ("timeout", "shutdown", ...). Thread-safe.
@@ -73,6 +75,13 @@ class QueueFullError : public ThreadSafetyError {
  public:
   explicit QueueFullError(const std::string& message)
       : ThreadSafetyError(ErrorCode::kQueueFull, message) {}
+};
+
+// A page-side failure: a script threw or rejected. Not a ThreadSafetyError (nothing about threads
+// went wrong); Python maps it to JavaScriptError, a RuntimeError.
+class JavaScriptError : public std::runtime_error {
+ public:
+  explicit JavaScriptError(const std::string& message) : std::runtime_error(message) {}
 };
 
 struct Error {

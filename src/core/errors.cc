@@ -11,6 +11,7 @@ const char* to_string(ErrorCode code) noexcept {
     case ErrorCode::kQueueFull: return "queue_full";
     case ErrorCode::kTaskFailed: return "task_failed";
     case ErrorCode::kInvalidArgument: return "invalid_argument";
+    case ErrorCode::kJavaScript: return "javascript";
   }
   return "unknown";
 }
@@ -25,6 +26,7 @@ void throw_error(const Error& error) {
       if (error.exception) std::rethrow_exception(error.exception);
       throw ThreadSafetyError(error.code, error.message);
     case ErrorCode::kInvalidArgument: throw std::invalid_argument(error.message);
+    case ErrorCode::kJavaScript: throw JavaScriptError(error.message);
     case ErrorCode::kOk: break;
   }
   throw std::logic_error("throw_error called with ErrorCode::kOk: " + error.message);

@@ -1,0 +1,169 @@
+// dccview/webview.h: a WebView whose every operation is safe from any thread (target dccview::webview).
+//
+// Offers
+//   WebViewOptions   title, size, debug (inspector), dcc_mode, the main-thread Dispatcher, limits.
+//   WebView          load_html/load_url/reload, eval_js, eval_js_async, eval_js_sync, emit, on,
+//                    show/hide, native_handle, close, get_proxy.
+//   WebViewProxy     a copyable handle usable from any thread; fails with kShutdown after close.
+//   JsError          what a page-side failure looked like (name, message, stack).
+//
+// Threads. The WebView lives on the WebView thread (dedicated mode: one process-wide GTK thread that
+// dccview starts; nothing here blocks the caller's thread). Every method below may be called from any
+// thread; work is posted to the WebView thread in FIFO order per calling thread.
+// Handlers (on()) run on the WebView thread, or, with dcc_mode, on the main thread through
+// `main_dispatcher` (posted so the WebView thread never blocks; a main thread blocked in a
+// synchronous wait on the WebView still runs them). Handlers never run under a dccview lock.
+//
+// Data crosses as JSON text: handler parameters and return values, emit payloads, evaluation
+// results. dccview validates and re-encodes it (never splices it raw into a script).
+//
+// Lifetime: close() (or the destructor) stops accepting work, drains what was queued up to
+// `close_timeout`, rejects the page's pending calls, then destroys the view on its thread.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "dccview/config.h"
+#include "dccview/errors.h"
+
+namespace dccview {
+
+class Dispatcher;
+
+struct JsError {
+  std::string name;     // "TypeError", "TimeoutError", "ShutdownError", ...
+  std::string message;
+  std::string stack;
+};
+
+// A handler receives the page's params (or event payload) as JSON text and returns JSON text
+// ("null" for nothing). A throw reaches the page as a HandlerError carrying the exception's type
+// and message.
+using Handler = std::function<std::string(const std::string& params_json)>;
+
+// Receives the evaluation's result as JSON text, or the page-side error. Runs on the WebView thread.
+using EvalCallback = std::function<void(std::optional<std::string> result_json, std::optional<JsError> error)>;
+
+struct WebViewOptions {
+  std::string title = "dccview";
+  int width = 800;
+  int height = 600;
+  bool visible = true;
+  bool debug = false;     // enables the WebKit inspector
+  bool dcc_mode = false;  // run every handler on the main thread (needs main_dispatcher)
+  std::shared_ptr<Dispatcher> main_dispatcher;  // the DCC main thread's dispatcher
+  ThreadSafetyConfig config;                    // js_eval_timeout_ms is the default eval timeout
+  std::size_t max_payload_bytes = 16u << 20;    // larger messages are refused on both sides
+  std::chrono::milliseconds close_timeout{5000};
+};
+
+class WebViewProxy;
+
+class WebView {
+ public:
+  // Creates the view on the WebView thread and waits until it exists. Throws std::runtime_error
+  // when no display is available, std::invalid_argument for inconsistent options (dcc_mode without
+  // a main dispatcher). Thread-safe; blocks until the view exists.
+  explicit WebView(WebViewOptions options = {});
+  // close(). Thread-safe; blocks up to options.close_timeout.
+  ~WebView();
+  WebView(const WebView&) = delete;
+  WebView& operator=(const WebView&) = delete;
+
+  // Thread-safe. The bridge is re-injected on every navigation.
+  void load_html(std::string html);
+  // Thread-safe.
+  void load_url(std::string url);
+  // Thread-safe.
+  void reload();
+
+  // Evaluates `script`; the result is dropped, a page error is logged. Thread-safe.
+  void eval_js(std::string script);
+  // Evaluates `script` and awaits the returned Promise, if any. `callback` runs on the WebView thread
+  // with the result (JSON text) or the error; after `timeout` it gets a TimeoutError. Thread-safe.
+  void eval_js_async(std::string script, EvalCallback callback,
+                     std::optional<std::chrono::milliseconds> timeout = std::nullopt);
+  // Evaluates `script` and waits for its (awaited) value as JSON text. kTimeout after `timeout`;
+  // kTaskFailed with a JavaScriptError for page errors; kDeadlock at once on the WebView thread
+  // (it would wait for itself: use eval_js_async there); kShutdown after close.
+  // Thread-safe; blocks up to `timeout`; a loop thread keeps serving calls addressed to it meanwhile.
+  Result<std::string> eval_js_sync(std::string script,
+                                   std::optional<std::chrono::milliseconds> timeout = std::nullopt);
+
+  // Sends `event` with `data_json` to the page's dccview.on(event) listeners. Emits are coalesced
+  // into one evaluation per flush; order is kept per emitting thread. Invalid JSON is refused
+  // (kInvalidArgument). Thread-safe; never blocks.
+  Result<void> emit(std::string event, std::string data_json = "null");
+
+  // Registers `handler` for page calls (dccview.call(name)) and events (dccview.emit(name)) named
+  // `name`, replacing any previous one. Thread-safe.
+  void on(std::string name, Handler handler);
+
+  // Thread-safe.
+  void show();
+  // Thread-safe.
+  void hide();
+  // Thread-safe.
+  void set_title(std::string title);
+
+  // The X11 window id of the view's toplevel window (for docking into a host), or 0 when none.
+  // Thread-safe; blocks until the WebView thread answers.
+  std::uint64_t native_handle();
+
+  // Saves what the view shows as a PNG file. Thread-safe; blocks up to `timeout`.
+  Result<void> save_screenshot(const std::string& png_path,
+                               std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+  // Graceful close: stop accepting, drain queued operations up to options.close_timeout (a warning
+  // is logged on timeout), reject the page's pending calls, destroy the view. Idempotent.
+  // Thread-safe; blocks up to close_timeout, except on the WebView thread where it schedules the
+  // close and returns.
+  void close();
+  // Thread-safe.
+  bool is_closed() const noexcept;
+
+  // A handle for other threads. Thread-safe.
+  WebViewProxy get_proxy() const;
+
+  struct Core;
+
+ private:
+  std::shared_ptr<Core> core_;
+};
+
+// Copyable; every method is thread-safe and fails with kShutdown once the WebView is closed (or
+// destroyed): nothing is dropped silently.
+class WebViewProxy {
+ public:
+  // Thread-safe.
+  Result<void> eval_js(std::string script) const;
+  // Thread-safe.
+  Result<void> eval_js_async(std::string script, EvalCallback callback,
+                             std::optional<std::chrono::milliseconds> timeout = std::nullopt) const;
+  // Thread-safe; blocks up to `timeout`.
+  Result<std::string> eval_js_sync(std::string script,
+                                   std::optional<std::chrono::milliseconds> timeout = std::nullopt) const;
+  // Thread-safe; never blocks.
+  Result<void> emit(std::string event, std::string data_json = "null") const;
+  // Thread-safe.
+  Result<void> load_url(std::string url) const;
+  // Thread-safe.
+  Result<void> load_html(std::string html) const;
+  // Thread-safe.
+  Result<void> reload() const;
+  // Thread-safe; blocks up to the close timeout.
+  Result<void> close() const;
+
+ private:
+  friend class WebView;
+  explicit WebViewProxy(std::weak_ptr<WebView::Core> core) : core_(std::move(core)) {}
+  std::weak_ptr<WebView::Core> core_;
+};
+
+}  // namespace dccview

@@ -1,0 +1,87 @@
+// The dedicated WebView thread: GTK initialized and its default main context iterated on a thread of
+// dccview's own, so the host's main thread stays free (WebKitGTK works there when nothing else in the
+// process uses GTK: docs/architecture.md). One per process, stopped at exit: a process exiting with
+// the GTK thread still running can abort.
+#include <gtk/gtk.h>
+
+#include <cstdlib>
+#include <future>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+#include "dccview/dispatcher.h"
+#include "dccview/glib_loop.h"
+#include "dccview/lock_order.h"
+#include "webview/backend.h"
+
+namespace dccview::webview_detail {
+
+namespace {
+
+struct GtkThread {
+  std::thread thread;
+  GMainLoop* loop = nullptr;
+  std::shared_ptr<Dispatcher> dispatcher;
+  std::string error;
+
+  void start() {
+    std::promise<void> ready;
+    auto started = ready.get_future();
+    thread = std::thread([this, &ready] {
+      pthread_setname_np(pthread_self(), "dccview-webview");
+      if (!gtk_init_check(nullptr, nullptr)) {
+        error = "dccview: cannot start the WebView thread: GTK found no display (set DISPLAY, or run "
+                "under Xvfb)";
+        ready.set_value();
+        return;
+      }
+      dispatcher = std::make_shared<Dispatcher>();
+      dispatcher->install<GlibLoop>(nullptr);
+      loop = g_main_loop_new(nullptr, FALSE);
+      ready.set_value();
+      g_main_loop_run(loop);
+    });
+    started.wait();
+    if (!error.empty()) thread.join();
+  }
+
+  void stop() {
+    if (!thread.joinable()) return;
+    dispatcher->shutdown();
+    g_main_loop_quit(loop);
+    thread.join();
+    dispatcher->discard_pending();
+  }
+};
+
+CheckedMutex& start_mutex() {
+  static auto* mutex = new CheckedMutex("dccview.webview.start", LockLevel::kGlobal, kLeaf);
+  return *mutex;
+}
+
+GtkThread* g_thread = nullptr;
+
+void stop_at_exit() {
+  if (g_thread != nullptr) g_thread->stop();
+}
+
+}  // namespace
+
+std::shared_ptr<Dispatcher> ui_thread() {
+  CheckedLock lock(start_mutex());
+  if (g_thread == nullptr) {
+    auto* started = new GtkThread();  // lives until exit
+    started->start();
+    if (!started->error.empty()) {
+      const std::string error = started->error;
+      delete started;
+      throw std::runtime_error(error);
+    }
+    g_thread = started;
+    std::atexit(stop_at_exit);
+  }
+  return g_thread->dispatcher;
+}
+
+}  // namespace dccview::webview_detail

@@ -1,0 +1,235 @@
+// The WebKitGTK (webkit2gtk-4.1, GTK 3) backend. Everything here runs on the WebView thread.
+#include <gdk/gdkx.h>
+#include <gtk/gtk.h>
+#include <webkit2/webkit2.h>
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <string>
+
+#include "dccview/log.h"
+#include "webview/backend.h"
+
+namespace dccview::webview_detail {
+
+extern const char kBridgeJs[];  // js/bridge.js, embedded at build time
+
+namespace {
+
+// Evaluates the caller's script with indirect eval, awaits it, and reports value or error as JSON.
+constexpr const char kEvalBody[] = R"js(
+try {
+  const value = await (0, eval)(script);
+  return JSON.stringify({ok: true, value: value === undefined ? null : value});
+} catch (e) {
+  const error = (e !== null && typeof e === "object") ? e : {message: String(e)};
+  return JSON.stringify({ok: false, name: error.name || "Error",
+                         message: String(error.message !== undefined ? error.message : e),
+                         stack: error.stack || ""});
+}
+)js";
+
+// Shared by the evaluation's completion and its timer; whichever comes first answers.
+struct PendingEval {
+  EvalCallback callback;
+  GCancellable* cancellable = g_cancellable_new();
+  guint timer = 0;
+  bool answered = false;
+  ~PendingEval() { g_object_unref(cancellable); }
+
+  void answer(std::optional<std::string> value, std::optional<JsError> error) {
+    if (answered) return;
+    answered = true;
+    if (timer != 0) g_source_remove(timer);
+    timer = 0;
+    EvalCallback cb = std::move(callback);
+    try {
+      cb(std::move(value), std::move(error));
+    } catch (const std::exception& e) {
+      log(LogLevel::kError, std::string("eval_js_async callback threw: ") + e.what());
+    } catch (...) {
+      log(LogLevel::kError, "eval_js_async callback threw a non-std::exception object");
+    }
+  }
+};
+
+void answer_from_json(PendingEval& pending, const std::string& text) {
+  const auto reply = nlohmann::json::parse(text, nullptr, false);
+  if (!reply.is_object()) {
+    pending.answer(std::nullopt, JsError{"Error", "unreadable evaluation result", ""});
+  } else if (reply.value("ok", false)) {
+    pending.answer(reply["value"].dump(-1, ' ', true, nlohmann::json::error_handler_t::replace),
+                   std::nullopt);
+  } else {
+    pending.answer(std::nullopt, JsError{reply.value("name", "Error"), reply.value("message", ""),
+                                         reply.value("stack", "")});
+  }
+}
+
+void on_eval_finished(GObject* source, GAsyncResult* result, gpointer data) {
+  std::unique_ptr<std::shared_ptr<PendingEval>> holder(static_cast<std::shared_ptr<PendingEval>*>(data));
+  PendingEval& pending = **holder;
+  GError* error = nullptr;
+  JSCValue* value = webkit_web_view_call_async_javascript_function_finish(WEBKIT_WEB_VIEW(source),
+                                                                          result, &error);
+  if (value == nullptr) {
+    const bool cancelled = g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    if (!cancelled) pending.answer(std::nullopt, JsError{"Error", error ? error->message : "failed", ""});
+    g_clear_error(&error);
+    return;
+  }
+  char* text = jsc_value_to_string(value);
+  answer_from_json(pending, text ? text : "");
+  g_free(text);
+  g_object_unref(value);
+}
+
+gboolean on_eval_timeout(gpointer data) {
+  auto& pending = **static_cast<std::shared_ptr<PendingEval>*>(data);
+  pending.timer = 0;  // this source is being removed by returning FALSE
+  g_cancellable_cancel(pending.cancellable);
+  pending.answer(std::nullopt, JsError{"TimeoutError", "evaluation timed out", ""});
+  return G_SOURCE_REMOVE;
+}
+
+void delete_pending(gpointer data) { delete static_cast<std::shared_ptr<PendingEval>*>(data); }
+
+void on_fire_and_forget_done(GObject* source, GAsyncResult* result, gpointer) {
+  GError* error = nullptr;
+  JSCValue* value = webkit_web_view_evaluate_javascript_finish(WEBKIT_WEB_VIEW(source), result, &error);
+  if (value != nullptr) g_object_unref(value);
+  if (error != nullptr) {
+    log(LogLevel::kWarn, std::string("eval_js: the page reported an error: ") + error->message);
+    g_error_free(error);
+  }
+}
+
+class WebKitBackend final : public Backend {
+ public:
+  WebKitBackend(const WebViewOptions& options, BackendEvents& events) : events_(events) {
+    WebKitUserContentManager* content = webkit_user_content_manager_new();
+    g_signal_connect(content, "script-message-received::dccview", G_CALLBACK(on_script_message), this);
+    webkit_user_content_manager_register_script_message_handler(content, "dccview");
+    WebKitUserScript* bridge = webkit_user_script_new(
+        kBridgeJs, WEBKIT_USER_CONTENT_INJECT_TOP_FRAME, WEBKIT_USER_SCRIPT_INJECT_AT_DOCUMENT_START,
+        nullptr, nullptr);
+    webkit_user_content_manager_add_script(content, bridge);
+    webkit_user_script_unref(bridge);
+    view_ = WEBKIT_WEB_VIEW(webkit_web_view_new_with_user_content_manager(content));
+    content_ = content;  // owned by the view from here on
+    g_object_unref(content);
+    if (options.debug) {
+      webkit_settings_set_enable_developer_extras(webkit_web_view_get_settings(view_), TRUE);
+    }
+    g_signal_connect(view_, "load-changed", G_CALLBACK(on_load_changed), this);
+    window_ = gtk_window_new(GTK_WINDOW_TOPLEVEL);
+    gtk_window_set_title(GTK_WINDOW(window_), options.title.c_str());
+    gtk_window_set_default_size(GTK_WINDOW(window_), options.width, options.height);
+    gtk_container_add(GTK_CONTAINER(window_), GTK_WIDGET(view_));
+    gtk_widget_realize(window_);
+    if (options.visible) gtk_widget_show_all(window_);
+  }
+
+  ~WebKitBackend() override {
+    g_signal_handlers_disconnect_by_data(content_, this);
+    g_signal_handlers_disconnect_by_data(view_, this);
+    gtk_widget_destroy(window_);
+  }
+
+  void load_html(const std::string& html) override {
+    webkit_web_view_load_html(view_, html.c_str(), nullptr);
+  }
+  void load_url(const std::string& url) override { webkit_web_view_load_uri(view_, url.c_str()); }
+  void reload() override { webkit_web_view_reload(view_); }
+
+  void evaluate(const std::string& script) override {
+    webkit_web_view_evaluate_javascript(view_, script.c_str(), static_cast<gssize>(script.size()),
+                                        nullptr, nullptr, nullptr, on_fire_and_forget_done, nullptr);
+  }
+
+  void evaluate_async(const std::string& script, EvalCallback callback,
+                      std::chrono::milliseconds timeout) override {
+    auto pending = std::make_shared<PendingEval>();
+    pending->callback = std::move(callback);
+    GVariantDict args;
+    g_variant_dict_init(&args, nullptr);
+    g_variant_dict_insert(&args, "script", "s", script.c_str());
+    pending->timer = g_timeout_add_full(G_PRIORITY_DEFAULT, static_cast<guint>(timeout.count()),
+                                        on_eval_timeout, new std::shared_ptr<PendingEval>(pending),
+                                        delete_pending);
+    webkit_web_view_call_async_javascript_function(
+        view_, kEvalBody, -1, g_variant_dict_end(&args), nullptr, nullptr, pending->cancellable,
+        on_eval_finished, new std::shared_ptr<PendingEval>(pending));
+  }
+
+  void show() override { gtk_widget_show_all(window_); }
+  void hide() override { gtk_widget_hide(window_); }
+  void set_title(const std::string& title) override {
+    gtk_window_set_title(GTK_WINDOW(window_), title.c_str());
+  }
+
+  std::uint64_t native_handle() override {
+    GdkWindow* window = gtk_widget_get_window(window_);
+    if (window == nullptr || !GDK_IS_X11_WINDOW(window)) return 0;
+    return gdk_x11_window_get_xid(window);
+  }
+
+  void save_png(const std::string& path, std::function<void(Result<void>)> done) override {
+    auto* request = new SnapshotRequest{path, std::move(done)};
+    webkit_web_view_get_snapshot(view_, WEBKIT_SNAPSHOT_REGION_VISIBLE, WEBKIT_SNAPSHOT_OPTIONS_NONE,
+                                 nullptr, on_snapshot, request);
+  }
+
+ private:
+  struct SnapshotRequest {
+    std::string path;
+    std::function<void(Result<void>)> done;
+  };
+
+  static void on_snapshot(GObject* source, GAsyncResult* result, gpointer data) {
+    std::unique_ptr<SnapshotRequest> request(static_cast<SnapshotRequest*>(data));
+    GError* error = nullptr;
+    cairo_surface_t* surface = webkit_web_view_get_snapshot_finish(WEBKIT_WEB_VIEW(source), result, &error);
+    if (surface == nullptr) {
+      request->done(Error{ErrorCode::kInvalidArgument,
+                          std::string("snapshot failed: ") + (error ? error->message : "?"), nullptr});
+      g_clear_error(&error);
+      return;
+    }
+    const cairo_status_t status = cairo_surface_write_to_png(surface, request->path.c_str());
+    cairo_surface_destroy(surface);
+    if (status != CAIRO_STATUS_SUCCESS) {
+      request->done(Error{ErrorCode::kInvalidArgument,
+                          "cannot write " + request->path + ": " + cairo_status_to_string(status),
+                          nullptr});
+      return;
+    }
+    request->done(Result<void>());
+  }
+
+  static void on_script_message(WebKitUserContentManager*, WebKitJavascriptResult* result,
+                                gpointer self) {
+    JSCValue* value = webkit_javascript_result_get_js_value(result);
+    char* text = jsc_value_to_string(value);
+    static_cast<WebKitBackend*>(self)->events_.on_page_message(text ? text : "");
+    g_free(text);
+  }
+
+  static void on_load_changed(WebKitWebView*, WebKitLoadEvent event, gpointer self) {
+    if (event == WEBKIT_LOAD_STARTED) static_cast<WebKitBackend*>(self)->events_.on_navigation_started();
+  }
+
+  BackendEvents& events_;
+  WebKitUserContentManager* content_ = nullptr;
+  WebKitWebView* view_ = nullptr;
+  GtkWidget* window_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> create_backend(const WebViewOptions& options, BackendEvents& events) {
+  return std::make_unique<WebKitBackend>(options, events);
+}
+
+}  // namespace dccview::webview_detail

@@ -1,0 +1,57 @@
+// src/webview/backend.h: what a platform WebView implements (internal). One backend per platform
+// folder (src/platform/<name>/); create_backend() is defined by the one that is built.
+//
+// Every Backend method runs on the WebView (UI) thread only; so do the BackendEvents callbacks.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "dccview/errors.h"
+#include "dccview/webview.h"
+
+namespace dccview {
+
+class Dispatcher;
+
+namespace webview_detail {
+
+class BackendEvents {
+ public:
+  virtual ~BackendEvents() = default;
+  // A message the page bridge posted (JSON text, unparsed).
+  virtual void on_page_message(const std::string& text) = 0;
+  // A navigation started: the page's pending calls are gone and its bridge will say hello again.
+  virtual void on_navigation_started() = 0;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual void load_html(const std::string& html) = 0;
+  virtual void load_url(const std::string& url) = 0;
+  virtual void reload() = 0;
+  // Fire-and-forget; page errors are logged.
+  virtual void evaluate(const std::string& script) = 0;
+  // Awaits the script's Promise; exactly one callback: result, error, or TimeoutError.
+  virtual void evaluate_async(const std::string& script, EvalCallback callback,
+                              std::chrono::milliseconds timeout) = 0;
+  virtual void show() = 0;
+  virtual void hide() = 0;
+  virtual void set_title(const std::string& title) = 0;
+  virtual std::uint64_t native_handle() = 0;
+  virtual void save_png(const std::string& path, std::function<void(Result<void>)> done) = 0;
+};
+
+// Creates the platform backend. UI thread only.
+std::unique_ptr<Backend> create_backend(const WebViewOptions& options, BackendEvents& events);
+
+// The process-wide WebView thread (dedicated mode), started on first use and stopped at exit.
+// Throws std::runtime_error when the platform cannot start (no display). Thread-safe.
+std::shared_ptr<Dispatcher> ui_thread();
+
+}  // namespace webview_detail
+}  // namespace dccview

@@ -1,0 +1,109 @@
+#include "webview/protocol.h"
+
+#include <nlohmann/json.hpp>
+
+namespace dccview::protocol {
+
+namespace {
+
+using nlohmann::json;
+
+std::string dump(const json& value) {
+  return value.dump(-1, ' ', /*ensure_ascii=*/true, json::error_handler_t::replace);
+}
+
+// Deep nesting is refused before parsing (the parser recurses).
+bool nesting_within(const std::string& text, int limit) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    else if (c == '[' || c == '{') {
+      if (++depth > limit) return false;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return true;
+}
+
+constexpr int kMaxNesting = 512;
+
+}  // namespace
+
+Incoming parse(const std::string& text, std::size_t max_bytes) {
+  if (text.size() > max_bytes) {
+    return Invalid{std::nullopt, "PayloadTooLargeError",
+                   "message of " + std::to_string(text.size()) + " bytes exceeds the limit of " +
+                       std::to_string(max_bytes)};
+  }
+  if (!nesting_within(text, kMaxNesting)) {
+    return Invalid{std::nullopt, "ProtocolError", "message nested deeper than 512 levels"};
+  }
+  const json message = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!message.is_object() || !message.contains("type") || !message["type"].is_string()) {
+    return Invalid{std::nullopt, "ProtocolError", "not a dccview message"};
+  }
+  const std::string type = message["type"];
+  std::optional<std::uint64_t> id;
+  if (message.contains("id") && message["id"].is_number_unsigned()) id = message["id"].get<std::uint64_t>();
+  if (type == "hello") return Hello{};
+  if (type == "call") {
+    if (!id) return Invalid{std::nullopt, "ProtocolError", "call without a numeric id"};
+    if (!message.contains("method") || !message["method"].is_string()) {
+      return Invalid{id, "ProtocolError", "call without a method name"};
+    }
+    return Call{*id, message["method"], dump(message.value("params", json()))};
+  }
+  if (type == "emit") {
+    if (!message.contains("event") || !message["event"].is_string()) {
+      return Invalid{std::nullopt, "ProtocolError", "emit without an event name"};
+    }
+    return Emit{message["event"], dump(message.value("data", json()))};
+  }
+  return Invalid{id, "ProtocolError", "unknown message type '" + type + "'"};
+}
+
+std::optional<std::string> normalize_json(const std::string& text) {
+  if (!nesting_within(text, kMaxNesting)) return std::nullopt;
+  const json value = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded()) return std::nullopt;
+  return dump(value);
+}
+
+std::string quote(const std::string& text) { return dump(json(text)); }
+
+namespace {
+std::string to_page(const json& message) { return "window.dccview.__native(" + dump(message) + ");"; }
+}  // namespace
+
+std::string ready_script() { return to_page({{"type", "ready"}}); }
+std::string shutdown_script() { return to_page({{"type", "shutdown"}}); }
+
+std::string result_script(std::uint64_t id, const std::string& value_json) {
+  // value_json is normalized JSON: embedded as a value, not as a string.
+  return "window.dccview.__native({\"type\":\"result\",\"id\":" + std::to_string(id) +
+         ",\"ok\":true,\"value\":" + value_json + "});";
+}
+
+std::string error_script(std::uint64_t id, const std::string& name, const std::string& message,
+                         const std::string& extra_json) {
+  json error = json::parse(extra_json, nullptr, false);
+  if (!error.is_object()) error = json::object();
+  error["name"] = name;
+  error["message"] = message;
+  error["code"] = name;
+  return to_page({{"type", "result"}, {"id", id}, {"ok", false}, {"error", error}});
+}
+
+std::string events_script(const std::string& entries_json) {
+  return "window.dccview.__native({\"type\":\"events\",\"events\":[" + entries_json + "]});";
+}
+
+}  // namespace dccview::protocol

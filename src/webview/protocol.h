@@ -1,0 +1,51 @@
+// src/webview/protocol.h: the JSON messages between the page bridge (js/bridge.js) and native code.
+// See docs/protocol.md. Pure functions: no threads, no GTK.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+
+namespace dccview::protocol {
+
+struct Hello {};
+struct Call {
+  std::uint64_t id;
+  std::string method;
+  std::string params_json;
+};
+struct Emit {
+  std::string event;
+  std::string data_json;
+};
+// A message that cannot be handled; `id` is set when the page waits for an answer.
+struct Invalid {
+  std::optional<std::uint64_t> id;
+  std::string name;  // error name for the page: "ProtocolError", "PayloadTooLargeError"
+  std::string reason;
+};
+
+using Incoming = std::variant<Hello, Call, Emit, Invalid>;
+
+// Parses one message from the page. Never throws; bad input yields Invalid.
+Incoming parse(const std::string& text, std::size_t max_bytes);
+
+// Re-encodes JSON text safely for embedding in a script (ASCII only: U+2028/U+2029 and every other
+// non-ASCII character escaped; invalid UTF-8 replaced). Empty optional if `json` is not valid JSON.
+std::optional<std::string> normalize_json(const std::string& json);
+
+// A JSON string literal for `text` (ASCII only, invalid UTF-8 replaced).
+std::string quote(const std::string& text);
+
+// Scripts the native side evaluates in the page.
+std::string ready_script();
+std::string shutdown_script();
+std::string result_script(std::uint64_t id, const std::string& value_json);
+std::string error_script(std::uint64_t id, const std::string& name, const std::string& message,
+                         const std::string& extra_json = "{}");
+// `entries_json` is a comma-separated list of [event, data] arrays (already normalized).
+std::string events_script(const std::string& entries_json);
+
+}  // namespace dccview::protocol

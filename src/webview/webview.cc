@@ -1,0 +1,489 @@
+// The platform-neutral WebView: operations marshaled to the WebView thread, the page protocol,
+// handler dispatch (WebView thread or, in dcc_mode, the main thread), coalesced emits, graceful close.
+#include "dccview/webview.h"
+
+#include <stdexcept>
+#include <typeinfo>
+#include <unordered_map>
+
+#include "core/wait.h"
+#include "dccview/detail/task.h"
+#include "dccview/dispatcher.h"
+#include "dccview/glib_loop.h"
+#include "dccview/lock_order.h"
+#include "dccview/log.h"
+#include "webview/backend.h"
+#include "webview/protocol.h"
+
+namespace dccview {
+
+using webview_detail::Backend;
+
+struct WebView::Core : webview_detail::BackendEvents, std::enable_shared_from_this<Core> {
+  explicit Core(WebViewOptions opts) : options(std::move(opts)) {}
+  ~Core() override;
+
+  void create();
+  bool post(std::function<void()> fn);
+  // Runs `op` on the backend on the WebView thread; kShutdown once closed.
+  Result<void> run_on_view(const char* what, std::function<void(Backend&)> op);
+  void finalize();  // WebView thread
+
+  // BackendEvents (WebView thread)
+  void on_page_message(const std::string& text) override;
+  void on_navigation_started() override { page_ready = false; }
+
+  void handle_call(const protocol::Call& call);
+  void handle_emit(const protocol::Emit& emit);
+  std::shared_ptr<const Handler> find_handler(const std::string& name);
+  void answer(std::uint64_t id, const std::string& script);  // any thread
+  void flush_emits();                                        // WebView thread
+
+  Result<void> emit(const std::string& event, const std::string& data_json);
+  Result<std::string> eval_sync(const std::string& script, std::chrono::milliseconds timeout);
+  Result<void> eval_async(std::string script, EvalCallback callback, std::chrono::milliseconds timeout);
+  void close();
+
+  std::chrono::milliseconds eval_timeout(std::optional<std::chrono::milliseconds> t) const {
+    return t.value_or(options.config.js_eval_timeout());
+  }
+
+  const WebViewOptions options;
+  std::shared_ptr<Dispatcher> gtk;  // the WebView thread
+  std::shared_ptr<Dispatcher> ui;   // this view's queue on it (shutdown accounting); set once
+  std::unique_ptr<Backend> backend;  // WebView thread only
+  bool page_ready = false;           // WebView thread only
+  std::atomic<bool> closed{false};
+
+  CheckedMutex handlers_mutex{"dccview.webview.handlers", LockLevel::kState, kLeaf};
+  std::unordered_map<std::string, std::shared_ptr<const Handler>> handlers;
+
+  CheckedMutex emit_mutex{"dccview.webview.emits", LockLevel::kState, kLeaf};
+  std::string pending_emits;  // comma-separated [event, data] entries
+  bool flush_scheduled = false;
+};
+
+namespace {
+
+std::string exception_type_name() {
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    return detail::type_label(typeid(e));
+  } catch (...) {
+    return "unknown";
+  }
+}
+
+// Runs a handler with the page's params; returns the script that answers call `id`.
+std::string run_handler(const Handler& handler, std::uint64_t id, const std::string& params) {
+  try {
+    const std::string result = handler(params);
+    if (auto normalized = protocol::normalize_json(result)) return protocol::result_script(id, *normalized);
+    return protocol::error_script(id, "HandlerError", "the handler returned invalid JSON");
+  } catch (const std::exception& e) {
+    return protocol::error_script(id, "HandlerError", e.what(),
+                                  "{\"type\":" + protocol::quote(exception_type_name()) + "}");
+  } catch (...) {
+    return protocol::error_script(id, "HandlerError", "the handler threw a non-std::exception object",
+                                  "{\"type\":\"unknown\"}");
+  }
+}
+
+}  // namespace
+
+void WebView::Core::create() {
+  if (options.dcc_mode && !options.main_dispatcher) {
+    throw std::invalid_argument("dccview: dcc_mode needs WebViewOptions::main_dispatcher");
+  }
+  gtk = webview_detail::ui_thread();
+  auto created = gtk->try_call([this] {
+    ui = std::make_shared<Dispatcher>(options.config);
+    ui->install<GlibLoop>(nullptr);
+    backend = webview_detail::create_backend(options, *this);
+  }, std::chrono::seconds(30), "create WebView");
+  created.value();
+}
+
+WebView::Core::~Core() {
+  // The view's dispatcher owns a GSource: let it die on the WebView thread (or here, once that
+  // thread is gone and the context no longer runs).
+  if (ui && gtk) gtk->post([doomed = std::move(ui)]() mutable { doomed.reset(); }, "destroy view queue");
+}
+
+bool WebView::Core::post(std::function<void()> fn) {
+  return !closed.load(std::memory_order_acquire) && ui->post(std::move(fn));
+}
+
+Result<void> WebView::Core::run_on_view(const char* what, std::function<void(Backend&)> op) {
+  if (post([this, op = std::move(op)] {
+        if (backend) op(*backend);
+      })) {
+    return Result<void>();
+  }
+  return Error{ErrorCode::kShutdown, std::string(what) + ": the WebView is closed", nullptr};
+}
+
+void WebView::Core::on_page_message(const std::string& text) {
+  const auto message = protocol::parse(text, options.max_payload_bytes);
+  if (std::holds_alternative<protocol::Hello>(message)) {
+    page_ready = true;
+    backend->evaluate(protocol::ready_script());
+    flush_emits();
+  } else if (const auto* call = std::get_if<protocol::Call>(&message)) {
+    handle_call(*call);
+  } else if (const auto* emitted = std::get_if<protocol::Emit>(&message)) {
+    handle_emit(*emitted);
+  } else {
+    const auto& invalid = std::get<protocol::Invalid>(message);
+    log(LogLevel::kWarn, "WebView: refused a page message: " + invalid.reason);
+    if (invalid.id) backend->evaluate(protocol::error_script(*invalid.id, invalid.name, invalid.reason));
+  }
+}
+
+std::shared_ptr<const Handler> WebView::Core::find_handler(const std::string& name) {
+  CheckedLock lock(handlers_mutex);
+  auto it = handlers.find(name);
+  return it == handlers.end() ? nullptr : it->second;
+}
+
+void WebView::Core::handle_call(const protocol::Call& call) {
+  auto handler = find_handler(call.method);
+  if (!handler) {
+    backend->evaluate(protocol::error_script(call.id, "NotFoundError",
+                                             "no handler named '" + call.method + "'"));
+    return;
+  }
+  if (!options.dcc_mode) {
+    backend->evaluate(run_handler(*handler, call.id, call.params_json));
+    return;
+  }
+  std::weak_ptr<Core> weak = weak_from_this();
+  const bool posted = options.main_dispatcher->post_servable(
+      [weak, handler, call] {
+        const std::string script = run_handler(*handler, call.id, call.params_json);
+        if (auto core = weak.lock()) core->answer(call.id, script);
+      },
+      "WebView handler (dcc_mode)");
+  if (!posted) {
+    backend->evaluate(protocol::error_script(call.id, "ShutdownError", "the main thread is shutting down"));
+  }
+}
+
+void WebView::Core::handle_emit(const protocol::Emit& emitted) {
+  auto handler = find_handler(emitted.event);
+  if (!handler) return;  // an event nobody listens to
+  auto run = [handler, emitted] {
+    try {
+      (*handler)(emitted.data_json);
+    } catch (...) {
+      detail::report_escaped_exception("WebView event handler '" + emitted.event + "'");
+    }
+  };
+  if (!options.dcc_mode) {
+    run();
+  } else if (!options.main_dispatcher->post_servable(std::move(run), "WebView event (dcc_mode)")) {
+    log(LogLevel::kWarn, "WebView: event '" + emitted.event + "' refused: the main thread is shutting down");
+  }
+}
+
+void WebView::Core::answer(std::uint64_t id, const std::string& script) {
+  if (!post([this, script] {
+        if (backend) backend->evaluate(script);
+      })) {
+    log(LogLevel::kDebug, "WebView: answer to call " + std::to_string(id) + " dropped: the view is closed");
+  }
+}
+
+Result<void> WebView::Core::emit(const std::string& event, const std::string& data_json) {
+  if (closed.load(std::memory_order_acquire)) {
+    return Error{ErrorCode::kShutdown, "emit('" + event + "'): the WebView is closed", nullptr};
+  }
+  auto data = protocol::normalize_json(data_json);
+  if (!data) return Error{ErrorCode::kInvalidArgument, "emit('" + event + "'): data is not valid JSON", nullptr};
+  const std::string entry = "[" + protocol::quote(event) + "," + *data + "]";
+  bool schedule = false;
+  {
+    CheckedLock lock(emit_mutex);
+    if (pending_emits.size() + entry.size() > options.max_payload_bytes) {
+      return Error{ErrorCode::kQueueFull,
+                   "emit('" + event + "'): more than max_payload_bytes of events are waiting for the page",
+                   nullptr};
+    }
+    if (!pending_emits.empty()) pending_emits += ',';
+    pending_emits += entry;
+    schedule = !std::exchange(flush_scheduled, true);
+  }
+  if (schedule && !post([this] { flush_emits(); })) {
+    return Error{ErrorCode::kShutdown, "emit('" + event + "'): the WebView is closed", nullptr};
+  }
+  return Result<void>();
+}
+
+void WebView::Core::flush_emits() {
+  if (!page_ready || !backend) return;  // flushed again when the page's bridge says hello
+  std::string entries;
+  {
+    CheckedLock lock(emit_mutex);
+    entries.swap(pending_emits);
+    flush_scheduled = false;
+  }
+  if (!entries.empty()) backend->evaluate(protocol::events_script(entries));
+}
+
+Result<void> WebView::Core::eval_async(std::string script, EvalCallback callback,
+                                       std::chrono::milliseconds timeout) {
+  auto shared_callback = std::make_shared<EvalCallback>(std::move(callback));
+  const bool posted = post([this, script = std::move(script), shared_callback, timeout] {
+    if (!backend) {
+      (*shared_callback)(std::nullopt, JsError{"ShutdownError", "the WebView is closed", ""});
+      return;
+    }
+    backend->evaluate_async(script, std::move(*shared_callback), timeout);
+  });
+  if (!posted) return Error{ErrorCode::kShutdown, "eval_js_async: the WebView is closed", nullptr};
+  return Result<void>();
+}
+
+Result<std::string> WebView::Core::eval_sync(const std::string& script, std::chrono::milliseconds timeout) {
+  if (gtk->is_main_thread()) {
+    return Error{ErrorCode::kDeadlock,
+                 "eval_js_sync on the WebView thread would wait for itself; use eval_js_async", nullptr};
+  }
+  struct State {
+    detail::Completion done;
+    std::optional<std::string> value;
+    std::optional<JsError> error;
+  };
+  auto state = std::make_shared<State>();
+  const std::string label = "eval_js_sync(" + script.substr(0, 60) + ")";
+  std::optional<detail::SyncWait> wait;
+  try {
+    wait.emplace(*gtk, label);
+  } catch (const DeadlockDetectedError& e) {
+    return Error{ErrorCode::kDeadlock, e.what(), nullptr};
+  }
+  auto posted = eval_async(script, [state](std::optional<std::string> value, std::optional<JsError> error) {
+    state->value = std::move(value);
+    state->error = std::move(error);
+    state->done.set();
+  }, timeout);
+  if (!posted.ok()) return posted.error();
+  // The page-side timer answers first; the margin covers a WebView thread busy with other work.
+  const auto deadline = detail::deadline_after_ns(
+      std::chrono::nanoseconds(timeout + std::chrono::seconds(1)).count());
+  if (!wait->wait(state->done, deadline)) {
+    return Error{ErrorCode::kTimeout,
+                 "JavaScript execution timed out after " + std::to_string(timeout.count()) +
+                     " ms. Script: " + script.substr(0, 100),
+                 nullptr};
+  }
+  if (state->error) {
+    const ErrorCode code = state->error->name == "TimeoutError" ? ErrorCode::kTimeout
+                           : state->error->name == "ShutdownError" ? ErrorCode::kShutdown
+                                                                   : ErrorCode::kJavaScript;
+    std::string message = state->error->name + ": " + state->error->message;
+    if (code == ErrorCode::kTimeout) {
+      message = "JavaScript execution timed out after " + std::to_string(timeout.count()) +
+                " ms. Script: " + script.substr(0, 100);
+    }
+    return Error{code, message, nullptr};
+  }
+  return *state->value;
+}
+
+void WebView::Core::finalize() {
+  if (backend) {
+    backend->evaluate(protocol::shutdown_script());  // the page's pending calls are rejected
+    backend.reset();
+  }
+  ui->discard_pending();
+}
+
+void WebView::Core::close() {
+  if (closed.exchange(true, std::memory_order_acq_rel)) return;
+  ui->shutdown();
+  auto self = shared_from_this();
+  if (gtk->is_main_thread()) {
+    if (!gtk->post([self] { self->finalize(); }, "close WebView")) finalize();
+    return;
+  }
+  if (!ui->wait_for_drain(options.close_timeout)) {
+    log(LogLevel::kWarn, "WebView close: operations still queued after " +
+                             std::to_string(options.close_timeout.count()) +
+                             " ms were destroyed without running");
+  }
+  auto done = gtk->try_call([self] { self->finalize(); }, options.close_timeout, "close WebView");
+  if (!done.ok()) log(LogLevel::kWarn, "WebView close: " + done.error().message);
+}
+
+// ---- WebView ------------------------------------------------------------------------------------
+
+WebView::WebView(WebViewOptions options) : core_(std::make_shared<Core>(std::move(options))) {
+  core_->create();
+}
+
+WebView::~WebView() { core_->close(); }
+
+namespace {
+// WebView's own methods return nothing: an operation refused after close is logged, not lost.
+void warn_if_refused(const Result<void>& result) {
+  if (!result.ok()) log(LogLevel::kWarn, "WebView::" + result.error().message);
+}
+}  // namespace
+
+void WebView::load_html(std::string html) {
+  warn_if_refused(core_->run_on_view("load_html", [html = std::move(html)](Backend& b) { b.load_html(html); }));
+}
+
+void WebView::load_url(std::string url) {
+  warn_if_refused(core_->run_on_view("load_url", [url = std::move(url)](Backend& b) { b.load_url(url); }));
+}
+
+void WebView::reload() {
+  warn_if_refused(core_->run_on_view("reload", [](Backend& b) { b.reload(); }));
+}
+
+void WebView::eval_js(std::string script) {
+  warn_if_refused(core_->run_on_view("eval_js", [script = std::move(script)](Backend& b) { b.evaluate(script); }));
+}
+
+void WebView::eval_js_async(std::string script, EvalCallback callback,
+                            std::optional<std::chrono::milliseconds> timeout) {
+  auto result = core_->eval_async(std::move(script), callback, core_->eval_timeout(timeout));
+  if (!result.ok() && callback) callback(std::nullopt, JsError{"ShutdownError", result.error().message, ""});
+}
+
+Result<std::string> WebView::eval_js_sync(std::string script,
+                                          std::optional<std::chrono::milliseconds> timeout) {
+  return core_->eval_sync(script, core_->eval_timeout(timeout));
+}
+
+Result<void> WebView::emit(std::string event, std::string data_json) {
+  return core_->emit(event, data_json);
+}
+
+void WebView::on(std::string name, Handler handler) {
+  auto shared = std::make_shared<const Handler>(std::move(handler));
+  CheckedLock lock(core_->handlers_mutex);
+  core_->handlers[std::move(name)] = std::move(shared);
+}
+
+void WebView::show() {
+  warn_if_refused(core_->run_on_view("show", [](Backend& b) { b.show(); }));
+}
+
+void WebView::hide() {
+  warn_if_refused(core_->run_on_view("hide", [](Backend& b) { b.hide(); }));
+}
+
+void WebView::set_title(std::string title) {
+  warn_if_refused(
+      core_->run_on_view("set_title", [title = std::move(title)](Backend& b) { b.set_title(title); }));
+}
+
+std::uint64_t WebView::native_handle() {
+  auto handle = core_->gtk->try_call([c = core_] { return c->backend ? c->backend->native_handle() : 0; },
+                                     std::chrono::seconds(10), "native_handle");
+  return handle.ok() ? handle.value() : 0;
+}
+
+Result<void> WebView::save_screenshot(const std::string& png_path, std::chrono::milliseconds timeout) {
+  struct State {
+    detail::Completion done;
+    Result<void> result;
+  };
+  auto state = std::make_shared<State>();
+  const bool posted = core_->post([c = core_.get(), state, png_path] {
+    if (!c->backend) {
+      state->result = Error{ErrorCode::kShutdown, "the WebView is closed", nullptr};
+      state->done.set();
+      return;
+    }
+    c->backend->save_png(png_path, [state](Result<void> r) {
+      state->result = std::move(r);
+      state->done.set();
+    });
+  });
+  if (!posted) return Error{ErrorCode::kShutdown, "save_screenshot: the WebView is closed", nullptr};
+  std::optional<detail::SyncWait> wait;
+  try {
+    wait.emplace(*core_->gtk, "save_screenshot");
+  } catch (const DeadlockDetectedError& e) {
+    return Error{ErrorCode::kDeadlock, e.what(), nullptr};
+  }
+  if (!wait->wait(state->done, detail::deadline_after_ns(std::chrono::nanoseconds(timeout).count()))) {
+    return Error{ErrorCode::kTimeout, "save_screenshot timed out", nullptr};
+  }
+  return state->result;
+}
+
+void WebView::close() { core_->close(); }
+
+bool WebView::is_closed() const noexcept { return core_->closed.load(std::memory_order_acquire); }
+
+WebViewProxy WebView::get_proxy() const { return WebViewProxy(core_); }
+
+// ---- WebViewProxy -------------------------------------------------------------------------------
+
+namespace {
+Error closed_error(const char* what) {
+  return Error{ErrorCode::kShutdown, std::string("WebViewProxy::") + what + ": the WebView is closed",
+               nullptr};
+}
+}  // namespace
+
+Result<void> WebViewProxy::eval_js(std::string script) const {
+  auto core = core_.lock();
+  if (!core) return closed_error("eval_js");
+  return core->run_on_view("WebViewProxy::eval_js",
+                           [script = std::move(script)](Backend& b) { b.evaluate(script); });
+}
+
+Result<void> WebViewProxy::eval_js_async(std::string script, EvalCallback callback,
+                                         std::optional<std::chrono::milliseconds> timeout) const {
+  auto core = core_.lock();
+  if (!core) return closed_error("eval_js_async");
+  return core->eval_async(std::move(script), std::move(callback), core->eval_timeout(timeout));
+}
+
+Result<std::string> WebViewProxy::eval_js_sync(std::string script,
+                                               std::optional<std::chrono::milliseconds> timeout) const {
+  auto core = core_.lock();
+  if (!core) return closed_error("eval_js_sync");
+  return core->eval_sync(script, core->eval_timeout(timeout));
+}
+
+Result<void> WebViewProxy::emit(std::string event, std::string data_json) const {
+  auto core = core_.lock();
+  if (!core) return closed_error("emit");
+  return core->emit(event, data_json);
+}
+
+Result<void> WebViewProxy::load_url(std::string url) const {
+  auto core = core_.lock();
+  if (!core) return closed_error("load_url");
+  return core->run_on_view("WebViewProxy::load_url", [url = std::move(url)](Backend& b) { b.load_url(url); });
+}
+
+Result<void> WebViewProxy::load_html(std::string html) const {
+  auto core = core_.lock();
+  if (!core) return closed_error("load_html");
+  return core->run_on_view("WebViewProxy::load_html",
+                           [html = std::move(html)](Backend& b) { b.load_html(html); });
+}
+
+Result<void> WebViewProxy::reload() const {
+  auto core = core_.lock();
+  if (!core) return closed_error("reload");
+  return core->run_on_view("WebViewProxy::reload", [](Backend& b) { b.reload(); });
+}
+
+Result<void> WebViewProxy::close() const {
+  auto core = core_.lock();
+  if (!core || core->closed.load(std::memory_order_acquire)) return closed_error("close");
+  core->close();
+  return Result<void>();
+}
+
+}  // namespace dccview
