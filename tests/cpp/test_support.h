@@ -17,11 +17,10 @@ namespace dccview::testing {
 // A one-shot gate: threads block in wait() until open() (or the timeout, a test failure).
 class Gate {
  public:
+  // Notifies under the lock: a waiter may destroy the gate as soon as it sees it open.
   void open() {
-    {
-      std::lock_guard lock(mutex_);
-      open_ = true;
-    }
+    std::lock_guard lock(mutex_);
+    open_ = true;
     cv_.notify_all();
   }
   bool wait(std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
