@@ -80,7 +80,10 @@ std::optional<std::string> normalize_json(const std::string& text) {
 std::string quote(const std::string& text) { return dump(json(text)); }
 
 namespace {
-std::string to_page(const json& message) { return "window.dccview.__native(" + dump(message) + ");"; }
+// Each script ends in a plain value: WebKit reports an `undefined` completion as an error.
+std::string to_page(const json& message) {
+  return "window.dccview.__native(" + dump(message) + "); true;";
+}
 }  // namespace
 
 std::string ready_script() { return to_page({{"type", "ready"}}); }
@@ -89,7 +92,7 @@ std::string shutdown_script() { return to_page({{"type", "shutdown"}}); }
 std::string result_script(std::uint64_t id, const std::string& value_json) {
   // value_json is normalized JSON: embedded as a value, not as a string.
   return "window.dccview.__native({\"type\":\"result\",\"id\":" + std::to_string(id) +
-         ",\"ok\":true,\"value\":" + value_json + "});";
+         ",\"ok\":true,\"value\":" + value_json + "}); true;";
 }
 
 std::string error_script(std::uint64_t id, const std::string& name, const std::string& message,
@@ -103,7 +106,7 @@ std::string error_script(std::uint64_t id, const std::string& name, const std::s
 }
 
 std::string events_script(const std::string& entries_json) {
-  return "window.dccview.__native({\"type\":\"events\",\"events\":[" + entries_json + "]});";
+  return "window.dccview.__native({\"type\":\"events\",\"events\":[" + entries_json + "]}); true;";
 }
 
 }  // namespace dccview::protocol

@@ -100,7 +100,10 @@ void on_fire_and_forget_done(GObject* source, GAsyncResult* result, gpointer) {
   JSCValue* value = webkit_web_view_evaluate_javascript_finish(WEBKIT_WEB_VIEW(source), result, &error);
   if (value != nullptr) g_object_unref(value);
   if (error != nullptr) {
-    log(LogLevel::kWarn, std::string("eval_js: the page reported an error: ") + error->message);
+    // A completion value WebKit cannot convert (undefined, a function) is not a page error.
+    if (std::string(error->message) != "Unsupported result type") {
+      log(LogLevel::kWarn, std::string("eval_js: the page reported an error: ") + error->message);
+    }
     g_error_free(error);
   }
 }

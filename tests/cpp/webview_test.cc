@@ -1,0 +1,289 @@
+// WebView on WebKitGTK, under a real display (Xvfb in CI). A separate binary with a longer timeout.
+#include "dccview/webview.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "dccview/dispatcher.h"
+#include "loop_drivers.h"
+#include "test_support.h"
+
+namespace dccview {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kPage = R"html(<!doctype html>
+<html><body><h1>dccview test page</h1>
+<script>
+  window.received = [];
+  dccview.on("tick", (data) => window.received.push(data));
+  window.__loaded = true;
+</script></body></html>)html";
+
+// A "DCC" main thread (owned loop on its own thread) and a WebView with the test page loaded.
+class WebViewTest : public ::testing::Test {
+ protected:
+  void open(bool dcc_mode) {
+    main_ = std::make_shared<Dispatcher>();
+    driver_.start(main_);
+    WebViewOptions options;
+    options.title = "dccview test";
+    options.dcc_mode = dcc_mode;
+    options.main_dispatcher = main_;
+    view_ = std::make_unique<WebView>(options);
+  }
+  void load_page() {
+    view_->load_html(kPage);
+    ASSERT_TRUE(testing::eventually([&] {
+      auto r = view_->eval_js_sync("window.__loaded ? dccview.whenReady().then(() => true) : false", 2s);
+      return r.ok() && r.value() == "true";
+    }, 20s)) << "the page never became ready";
+  }
+  void TearDown() override {
+    view_.reset();
+    if (main_) driver_.stop(std::move(main_));
+  }
+  std::string eval(const std::string& script) {
+    auto r = view_->eval_js_sync(script, 10s);
+    return r.ok() ? r.value() : "error: " + r.error().message;
+  }
+
+  testing::OwnedDriver driver_;
+  std::shared_ptr<Dispatcher> main_;
+  std::unique_ptr<WebView> view_;
+};
+
+TEST_F(WebViewTest, PageCallResolvesWithTheHandlersReturnValue) {
+  open(false);
+  view_->on("add", [](const std::string& params) {
+    EXPECT_EQ(params, "{\"a\":2,\"b\":3}");
+    return std::string("5");
+  });
+  load_page();
+  EXPECT_EQ(eval("dccview.call('add', {a: 2, b: 3})"), "5");
+}
+
+TEST_F(WebViewTest, HandlersRunOnTheWebViewThreadWithoutDccMode) {
+  open(false);
+  std::atomic<bool> on_main{true};
+  view_->on("where", [&](const std::string&) {
+    on_main = main_->is_main_thread();
+    return std::string("null");
+  });
+  load_page();
+  EXPECT_EQ(eval("dccview.call('where')"), "null");
+  EXPECT_FALSE(on_main.load());
+}
+
+TEST_F(WebViewTest, HandlersRunOnTheMainThreadInDccModeForCallsAndEvents) {
+  open(true);
+  std::atomic<int> calls_on_main{0}, events_on_main{0};
+  view_->on("create", [&](const std::string&) {
+    if (main_->is_main_thread()) calls_on_main++;
+    return std::string("\"cube1\"");
+  });
+  view_->on("progress", [&](const std::string&) {
+    if (main_->is_main_thread()) events_on_main++;
+    return std::string("null");
+  });
+  load_page();
+  EXPECT_EQ(eval("dccview.call('create')"), "\"cube1\"");
+  eval("dccview.emit('progress', 1), true");
+  EXPECT_TRUE(testing::eventually([&] { return events_on_main.load() == 1; }));
+  EXPECT_EQ(calls_on_main.load(), 1);
+}
+
+TEST_F(WebViewTest, UnknownMethodIsRejectedAtOnceWithNotFoundError) {
+  open(false);
+  load_page();
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(eval("dccview.call('missing').catch((e) => e.name + '/' + e.code)"),
+            "\"NotFoundError/NotFoundError\"");
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
+}
+
+TEST_F(WebViewTest, HandlerExceptionRejectsWithHandlerErrorCarryingTypeAndMessage) {
+  open(false);
+  view_->on("fail", [](const std::string&) -> std::string { throw std::out_of_range("row 12"); });
+  load_page();
+  const std::string got = eval("dccview.call('fail').catch((e) => [e.name, e.message, e.type])");
+  EXPECT_EQ(got, "[\"HandlerError\",\"row 12\",\"std::out_of_range\"]");
+}
+
+TEST_F(WebViewTest, EvalJsAsyncAwaitsPromisesAndReportsThrows) {
+  open(false);
+  load_page();
+  struct Outcome {
+    testing::Gate done;
+    std::optional<std::string> value;
+    std::optional<JsError> error;
+  };
+  auto ok = std::make_shared<Outcome>(), bad = std::make_shared<Outcome>();
+  view_->eval_js_async("new Promise((r) => setTimeout(() => r({n: 7}), 20))",
+                       [ok](auto value, auto error) {
+                         ok->value = value;
+                         ok->error = error;
+                         ok->done.open();
+                       });
+  view_->eval_js_async("(async () => { throw new RangeError('too far'); })()",
+                       [bad](auto value, auto error) {
+                         bad->value = value;
+                         bad->error = error;
+                         bad->done.open();
+                       });
+  ASSERT_TRUE(ok->done.wait());
+  ASSERT_TRUE(bad->done.wait());
+  EXPECT_EQ(ok->value.value_or("none"), "{\"n\":7}");
+  ASSERT_TRUE(bad->error.has_value());
+  EXPECT_EQ(bad->error->name, "RangeError");
+  EXPECT_EQ(bad->error->message, "too far");
+  EXPECT_FALSE(bad->error->stack.empty());
+}
+
+TEST_F(WebViewTest, EvalJsSyncWorksFromMainAndWorkersAndFailsFastOnTheWebViewThread) {
+  open(false);
+  ErrorCode on_webview_thread = ErrorCode::kOk;
+  std::chrono::steady_clock::duration webview_thread_took{};
+  view_->on("nested", [&](const std::string&) {
+    const auto t0 = std::chrono::steady_clock::now();
+    on_webview_thread = view_->eval_js_sync("1", 10s).code();
+    webview_thread_took = std::chrono::steady_clock::now() - t0;
+    return std::string("null");
+  });
+  load_page();
+  auto from_main = main_->call([&] { return view_->eval_js_sync("6 * 7").value(); }, 20s);
+  EXPECT_EQ(from_main, "42");
+  std::string from_worker;
+  std::thread worker([&] { from_worker = view_->eval_js_sync("'w' + 1").value(); });
+  worker.join();
+  EXPECT_EQ(from_worker, "\"w1\"");
+  eval("dccview.call('nested')");
+  EXPECT_EQ(on_webview_thread, ErrorCode::kDeadlock);
+  EXPECT_LT(webview_thread_took, 1s) << "fails at once, never by waiting out the timeout";
+}
+
+// The RFC's pattern 3 with a real WebView: the main thread waits for a script that awaits a handler
+// that must run on the main thread.
+TEST_F(WebViewTest, EvalJsSyncFromTheMainThreadCompletesWhenTheScriptNeedsTheMainThread) {
+  open(true);
+  view_->on("scene_info", [&](const std::string&) {
+    return std::string(main_->is_main_thread() ? "{\"objects\":3}" : "{\"objects\":-1}");
+  });
+  load_page();
+  const auto t0 = std::chrono::steady_clock::now();
+  auto info = main_->call([&] { return view_->eval_js_sync("dccview.call('scene_info')", 10s).value(); }, 20s);
+  EXPECT_EQ(info, "{\"objects\":3}");
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
+}
+
+TEST_F(WebViewTest, EvalJsSyncTimesOutWithTheScriptInTheMessage) {
+  open(false);
+  load_page();
+  auto r = view_->eval_js_sync("new Promise(() => {})", 200ms);
+  ASSERT_EQ(r.code(), ErrorCode::kTimeout);
+  EXPECT_NE(r.error().message.find("new Promise(() => {})"), std::string::npos) << r.error().message;
+  EXPECT_THROW(r.value(), ThreadDispatchTimeoutError);
+  auto js = view_->eval_js_sync("null.x", 5s);
+  ASSERT_EQ(js.code(), ErrorCode::kJavaScript);
+  EXPECT_THROW(js.value(), JavaScriptError);
+}
+
+TEST_F(WebViewTest, EmitsFromFourThreadsArriveCompleteAndInOrderPerThread) {
+  open(false);
+  load_page();
+  constexpr int kThreads = 4, kEach = 10000;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        ASSERT_TRUE(view_->emit("tick", "[" + std::to_string(t) + "," + std::to_string(i) + "]").ok());
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  ASSERT_TRUE(testing::eventually([&] { return eval("window.received.length") == "40000"; }, 20s))
+      << eval("window.received.length");
+  const std::string ordered = eval(R"js((() => {
+    const next = [0, 0, 0, 0];
+    for (const [t, i] of window.received) { if (next[t] !== i) return false; next[t]++; }
+    return next.every((n) => n === 10000);
+  })())js");
+  EXPECT_EQ(ordered, "true");
+}
+
+TEST_F(WebViewTest, EmitEncodesHostileNamesAndPayloadsAndRefusesInvalidJson) {
+  open(false);
+  load_page();
+  eval("window.hostile = []; dccview.on(\"</script>'\\u2028\", (d) => window.hostile.push(d)); true");
+  ASSERT_TRUE(view_->emit("</script>'\u2028", "{\"s\":\"\\u2029 \\\"quoted\\\" </script>\"}").ok());
+  EXPECT_TRUE(testing::eventually([&] { return eval("window.hostile.length") == "1"; }));
+  EXPECT_EQ(eval("window.hostile[0].s"), "\"\\u2029 \\\"quoted\\\" </script>\"");
+  EXPECT_EQ(view_->emit("tick", "not json").code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(view_->emit("tick", "1); alert(1").code(), ErrorCode::kInvalidArgument);
+}
+
+TEST_F(WebViewTest, ProxyWorksFromManyThreadsAndReportsShutdownAfterClose) {
+  open(false);
+  load_page();
+  WebViewProxy proxy = view_->get_proxy();
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        if (proxy.emit("tick", std::to_string(t)).ok()) ok++;
+      }
+      if (proxy.eval_js_sync("1 + 1", 10s).value() == "2") ok++;
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(ok.load(), 8 * 51);
+  view_->close();
+  EXPECT_EQ(proxy.emit("tick", "1").code(), ErrorCode::kShutdown);
+  EXPECT_EQ(proxy.eval_js("1").code(), ErrorCode::kShutdown);
+  EXPECT_EQ(proxy.eval_js_sync("1").code(), ErrorCode::kShutdown);
+  EXPECT_EQ(proxy.load_url("about:blank").code(), ErrorCode::kShutdown);
+  EXPECT_EQ(proxy.close().code(), ErrorCode::kShutdown);
+  view_.reset();
+  EXPECT_EQ(proxy.reload().code(), ErrorCode::kShutdown) << "also once the WebView object is gone";
+}
+
+TEST_F(WebViewTest, CloseWhileEightThreadsEmitAndEvaluateNeitherCrashesNorHangs) {
+  open(true);
+  view_->on("work", [](const std::string&) { return std::string("1"); });
+  load_page();
+  WebViewProxy proxy = view_->get_proxy();
+  std::atomic<bool> stop{false};
+  std::atomic<int> shutdown_errors{0}, other_errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      while (!stop.load()) {
+        auto r = t % 2 ? proxy.emit("tick", "1") : proxy.eval_js_sync("dccview.call('work')", 5s).ok()
+                                                        ? Result<void>()
+                                                        : Result<void>(proxy.eval_js_sync("1", 5s).error());
+        if (r.code() == ErrorCode::kShutdown) {
+          shutdown_errors++;
+          return;
+        }
+        if (!r.ok()) other_errors++;
+      }
+    });
+  }
+  std::this_thread::sleep_for(100ms);  // let the load build up; the checks below do not depend on it
+  const auto t0 = std::chrono::steady_clock::now();
+  view_->close();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 10s);
+  stop = true;
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(other_errors.load(), 0);
+}
+
+}  // namespace
+}  // namespace dccview
