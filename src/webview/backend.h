@@ -48,6 +48,8 @@ class Backend {
 
 // Creates the platform backend. UI thread only.
 std::unique_ptr<Backend> create_backend(const WebViewOptions& options, BackendEvents& events);
+// Releases what the platform keeps for the process (the web context). UI thread only, at exit.
+void release_platform_globals();
 
 // The process-wide WebView thread (dedicated mode), started on first use and stopped at exit.
 // Throws std::runtime_error when the platform cannot start (no display). Thread-safe.

@@ -48,6 +48,7 @@ struct GtkThread {
 
   void stop() {
     if (!thread.joinable()) return;
+    dispatcher->try_call([] { release_platform_globals(); }, std::chrono::seconds(5), "release web context");
     dispatcher->shutdown();
     g_main_loop_quit(loop);
     thread.join();

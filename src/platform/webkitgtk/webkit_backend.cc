@@ -95,6 +95,16 @@ gboolean on_eval_timeout(gpointer data) {
 
 void delete_pending(gpointer data) { delete static_cast<std::shared_ptr<PendingEval>*>(data); }
 
+// dccview's own web context, created and released on the WebView thread. WebKit's default context
+// is a static that would be released by an exit handler on the process's main thread, which WebKit
+// answers with an abort.
+WebKitWebContext* g_web_context = nullptr;  // WebView thread only
+
+WebKitWebContext* web_context() {
+  if (g_web_context == nullptr) g_web_context = webkit_web_context_new();
+  return g_web_context;
+}
+
 void on_fire_and_forget_done(GObject* source, GAsyncResult* result, gpointer) {
   GError* error = nullptr;
   JSCValue* value = webkit_web_view_evaluate_javascript_finish(WEBKIT_WEB_VIEW(source), result, &error);
@@ -119,7 +129,8 @@ class WebKitBackend final : public Backend {
         nullptr, nullptr);
     webkit_user_content_manager_add_script(content, bridge);
     webkit_user_script_unref(bridge);
-    view_ = WEBKIT_WEB_VIEW(webkit_web_view_new_with_user_content_manager(content));
+    view_ = WEBKIT_WEB_VIEW(g_object_new(WEBKIT_TYPE_WEB_VIEW, "web-context", web_context(),
+                                         "user-content-manager", content, nullptr));
     content_ = content;  // owned by the view from here on
     g_object_unref(content);
     if (options.debug) {
@@ -233,6 +244,12 @@ class WebKitBackend final : public Backend {
 
 std::unique_ptr<Backend> create_backend(const WebViewOptions& options, BackendEvents& events) {
   return std::make_unique<WebKitBackend>(options, events);
+}
+
+void release_platform_globals() {
+  if (g_web_context == nullptr) return;
+  g_object_unref(g_web_context);
+  g_web_context = nullptr;
 }
 
 }  // namespace dccview::webview_detail
