@@ -50,7 +50,12 @@ ThreadRecord::ThreadRecord() {
   s.threads[id] = this;
 }
 
+// Trivially destructible, so it can be read after the thread's record is gone: waits during a
+// thread's teardown (exit handlers run after the main thread's thread_locals) are not recorded.
+thread_local bool t_record_destroyed = false;
+
 ThreadRecord::~ThreadRecord() {
+  t_record_destroyed = true;
   State& s = state();
   CheckedLock lock(s.mutex);
   s.threads.erase(id);
@@ -58,6 +63,8 @@ ThreadRecord::~ThreadRecord() {
 
 thread_local ThreadRecord t_record;
 thread_local int t_serving_disabled = 0;
+
+ThreadRecord* current_record() { return t_record_destroyed ? nullptr : &t_record; }
 
 std::string describe(const ThreadRecord& record) {
   char name[32] = "?";
@@ -106,10 +113,11 @@ std::string unservable_cycle(State& s, const ThreadRecord& self, const Wait& min
 }  // namespace
 
 void WaitGraph::register_loop(Dispatcher* dispatcher) {
-  ThreadRecord& self = t_record;  // registers itself on first use
+  ThreadRecord* self = current_record();  // registers itself on first use
+  if (self == nullptr) return;
   State& s = state();
   CheckedLock lock(s.mutex);
-  self.loop = dispatcher;
+  self->loop = dispatcher;
 }
 
 void WaitGraph::unregister_loop(Dispatcher* dispatcher) {
@@ -121,7 +129,9 @@ void WaitGraph::unregister_loop(Dispatcher* dispatcher) {
 }
 
 WaitGraph::Scope::Scope(std::thread::id target, bool may_serve, const std::string* label) {
-  ThreadRecord& self = t_record;
+  ThreadRecord* record = current_record();
+  if (record == nullptr) return;  // the thread is being torn down: nothing to record or serve
+  ThreadRecord& self = *record;
   State& s = state();
   std::string cycle;
   {
@@ -132,6 +142,7 @@ WaitGraph::Scope::Scope(std::thread::id target, bool may_serve, const std::strin
     if (target != std::thread::id{}) cycle = unservable_cycle(s, self, mine);
     if (cycle.empty()) {
       self.waits.push_back(mine);
+      registered_ = true;
       if (serving) serving_loop_ = self.loop;
     }
   }
@@ -142,6 +153,7 @@ WaitGraph::Scope::Scope(std::thread::id target, bool may_serve, const std::strin
 }
 
 WaitGraph::Scope::~Scope() {
+  if (!registered_) return;
   State& s = state();
   CheckedLock lock(s.mutex);
   t_record.waits.pop_back();

@@ -41,6 +41,7 @@ class WaitGraph {
 
    private:
     Dispatcher* serving_loop_ = nullptr;
+    bool registered_ = false;
   };
 };
 
