@@ -89,6 +89,11 @@ struct LockIdentity {
 
 LockIdentity make_identity(const char* name, LockLevel level, bool has_key, std::uint64_t key,
                            bool leaf = false);
+
+// For the checker's own lock only: its class id is fixed, since interning needs that very lock.
+struct PreinternedLeaf {
+  std::uint32_t class_id;
+};
 // Checks the rules for acquiring `id` on this thread; throws or aborts per the mode.
 void check_acquire(const LockIdentity& id, const void* lock, std::source_location where);
 // Records the acquisition on this thread (after the lock was taken).
@@ -116,6 +121,9 @@ class CheckedMutex {
   // A leaf mutex: nothing may be acquired, and no user code run, while it is held.
   CheckedMutex(const char* name, LockLevel level, LeafLock)
       : identity_(detail::make_identity(name, level, false, 0, true)) {}
+  // Internal: the lock-order checker's own leaf lock.
+  CheckedMutex(const char* name, LockLevel level, detail::PreinternedLeaf preinterned)
+      : identity_{name, level, false, true, 0, preinterned.class_id} {}
   CheckedMutex(const CheckedMutex&) = delete;
   CheckedMutex& operator=(const CheckedMutex&) = delete;
 

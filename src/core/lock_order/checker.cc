@@ -48,6 +48,7 @@ struct ThreadLocks {
 };
 
 thread_local ThreadLocks t_locks;
+thread_local int t_inside_checker = 0;
 
 int tracked_count() noexcept { return t_locks.count < kMaxHeld ? t_locks.count : kMaxHeld; }
 
@@ -121,7 +122,12 @@ LockIdentity make_identity(const char* name, LockLevel level, bool has_key, std:
   return LockIdentity{name, level, has_key, leaf, key, intern_lock_class(name)};
 }
 
+CheckerScope::CheckerScope() noexcept { ++t_inside_checker; }
+CheckerScope::~CheckerScope() { --t_inside_checker; }
+bool inside_checker() noexcept { return t_inside_checker > 0; }
+
 void check_acquire(const LockIdentity& id, const void* lock, std::source_location where) {
+  if (inside_checker()) return;
   std::string violation_key, violation;
   for (int i = tracked_count() - 1; i >= 0; --i) {
     const Held& held = t_locks.held[i];
@@ -147,6 +153,7 @@ void check_acquire(const LockIdentity& id, const void* lock, std::source_locatio
 }
 
 void note_acquired(const LockIdentity& id, const void* lock, std::source_location where) noexcept {
+  if (inside_checker()) return;
   if (t_locks.count < kMaxHeld) t_locks.held[t_locks.count] = Held{lock, &id, where};
   ++t_locks.count;
 }

@@ -1,8 +1,9 @@
 // The order graph: nodes are lock classes, an edge A -> B means "B was acquired while A was held"
 // (first site kept). A new edge A -> B closes an inversion when B already reaches A.
 //
-// Its mutex is the one lock in dccview that is not a CheckedMutex: it is the checker's own leaf lock,
-// taken with no other dccview lock's bookkeeping in progress and never held while calling out.
+// Its mutex is a CheckedMutex like every dccview lock: a leaf with a fixed class id (interning a
+// class needs this very lock). The checker does not check itself re-entrantly: while it works on a
+// thread (CheckerScope), acquisitions on that thread are not checked again.
 #include "core/lock_order/order_graph.h"
 
 #include <pthread.h>
@@ -10,7 +11,6 @@
 #include <unistd.h>
 
 #include <deque>
-#include <mutex>
 #include <set>
 #include <unordered_map>
 #include <vector>
@@ -24,11 +24,13 @@ struct Edge {
   EdgeSite site;
 };
 
+constexpr const char* kGraphLockName = "dccview.lock_order.graph";
+
 struct Graph {
-  std::mutex mutex;
-  std::unordered_map<std::string, std::uint32_t> ids;
-  std::vector<std::string> names{""};  // index = class id; 0 unused
-  std::vector<LockLevel> levels{LockLevel::kGlobal};
+  CheckedMutex mutex{kGraphLockName, LockLevel::kGlobal, PreinternedLeaf{1}};
+  std::unordered_map<std::string, std::uint32_t> ids{{kGraphLockName, 1}};
+  std::vector<std::string> names{"", kGraphLockName};  // index = class id; 0 unused
+  std::vector<LockLevel> levels{LockLevel::kGlobal, LockLevel::kGlobal};
   std::unordered_map<std::uint32_t, std::vector<Edge>> edges;
   std::set<std::string> reported;
 };
@@ -77,7 +79,8 @@ std::string describe_class(const Graph& g, std::uint32_t id) {
 
 std::uint32_t intern_lock_class(const char* name) {
   Graph& g = graph();
-  std::lock_guard lock(g.mutex);
+  CheckerScope inside;
+  CheckedLock lock(g.mutex);
   auto [it, inserted] = g.ids.emplace(name, static_cast<std::uint32_t>(g.names.size()));
   if (inserted) {
     g.names.emplace_back(name);
@@ -89,7 +92,8 @@ std::uint32_t intern_lock_class(const char* name) {
 std::optional<std::string> record_order(const LockIdentity& from, const LockIdentity& to,
                                         const EdgeSite& site) {
   Graph& g = graph();
-  std::lock_guard lock(g.mutex);
+  CheckerScope inside;
+  CheckedLock lock(g.mutex);
   g.levels[from.class_id] = from.level;
   g.levels[to.class_id] = to.level;
   if (find_edge(g, from.class_id, to.class_id) != nullptr) return std::nullopt;
@@ -118,7 +122,8 @@ std::optional<std::string> record_order(const LockIdentity& from, const LockIden
 
 bool first_report(const std::string& key) {
   Graph& g = graph();
-  std::lock_guard lock(g.mutex);
+  CheckerScope inside;
+  CheckedLock lock(g.mutex);
   return g.reported.insert(key).second;
 }
 

@@ -10,6 +10,17 @@
 
 namespace dccview::detail {
 
+// Marks the calling thread as inside the checker for its lifetime: acquisitions made by the checker
+// itself (its graph lock) are not checked again, so it never recurses into itself.
+class CheckerScope {
+ public:
+  CheckerScope() noexcept;
+  ~CheckerScope();
+  CheckerScope(const CheckerScope&) = delete;
+  CheckerScope& operator=(const CheckerScope&) = delete;
+};
+bool inside_checker() noexcept;
+
 // Returns the class id of `name` (ids start at 1), creating it on first use. Thread-safe.
 std::uint32_t intern_lock_class(const char* name);
 
