@@ -35,20 +35,36 @@ bool nesting_within(const std::string& text, int limit) {
 
 constexpr int kMaxNesting = 512;
 
+// The bridge writes "type" and "id" first; a message refused before parsing (too large, too deep)
+// can still be answered when its id is found near the start.
+std::optional<std::uint64_t> leading_id(const std::string& text) {
+  const std::string key = "\"id\":";
+  const auto at = text.substr(0, 64).find(key);
+  if (at == std::string::npos) return std::nullopt;
+  std::uint64_t id = 0;
+  bool digits = false;
+  for (std::size_t i = at + key.size(); i < text.size() && i < at + key.size() + 20; ++i) {
+    if (text[i] < '0' || text[i] > '9') break;
+    id = id * 10 + static_cast<std::uint64_t>(text[i] - '0');
+    digits = true;
+  }
+  return digits ? std::optional<std::uint64_t>(id) : std::nullopt;
+}
+
 }  // namespace
 
 Incoming parse(const std::string& text, std::size_t max_bytes) {
   if (text.size() > max_bytes) {
-    return Invalid{std::nullopt, "PayloadTooLargeError",
+    return Invalid{leading_id(text), "PayloadTooLargeError",
                    "message of " + std::to_string(text.size()) + " bytes exceeds the limit of " +
                        std::to_string(max_bytes)};
   }
   if (!nesting_within(text, kMaxNesting)) {
-    return Invalid{std::nullopt, "ProtocolError", "message nested deeper than 512 levels"};
+    return Invalid{leading_id(text), "ProtocolError", "message nested deeper than 512 levels"};
   }
   const json message = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!message.is_object() || !message.contains("type") || !message["type"].is_string()) {
-    return Invalid{std::nullopt, "ProtocolError", "not a dccview message"};
+    return Invalid{leading_id(text), "ProtocolError", "not a valid dccview message (JSON)"};
   }
   const std::string type = message["type"];
   std::optional<std::uint64_t> id;

@@ -285,5 +285,43 @@ TEST_F(WebViewTest, CloseWhileEightThreadsEmitAndEvaluateNeitherCrashesNorHangs)
   EXPECT_EQ(other_errors.load(), 0);
 }
 
+// Each bad input gets a defined answer, and the valid traffic around it goes through untouched.
+TEST_F(WebViewTest, BadInputFromThePageIsAnsweredAndNothingAroundItIsLost) {
+  WebViewOptions small;
+  main_ = std::make_shared<Dispatcher>();
+  driver_.start(main_);
+  small.max_payload_bytes = 1 << 20;
+  view_ = std::make_unique<WebView>(small);
+  std::atomic<int> echoes{0};
+  view_->on("echo", [&](const std::string& params) {
+    echoes++;
+    return params;
+  });
+  view_->on("hang", [](const std::string&) {
+    std::this_thread::sleep_for(600ms);  // longer than the page's timeout below
+    return std::string("null");
+  });
+  load_page();
+  const auto name_of = [&](const std::string& call) {
+    return eval(call + ".then(() => 'resolved', (e) => e.name)");
+  };
+  EXPECT_EQ(name_of("dccview.call('echo', 'x'.repeat(2 << 20))"), "\"PayloadTooLargeError\"");
+  EXPECT_EQ(name_of("dccview.call('echo', '\\ud800 lone surrogate')"), "\"ProtocolError\"")
+      << "JSON.stringify escapes a lone surrogate as \\ud800, which is not valid JSON text";
+  EXPECT_EQ(name_of("dccview.call('hang', null, {timeout: 200})"), "\"TimeoutError\"");
+  // Raw messages that bypass the bridge (the page cannot even build 100k-deep nesting through
+  // JSON.stringify): 100k-deep nesting, malformed JSON, wrong types, unknown type, not a string.
+  testing::LogCapture capture;
+  eval("const h = window.webkit.messageHandlers.dccview;"
+       "h.postMessage('{\"type\":\"call\",\"id\":7,\"method\":\"echo\",\"params\":' + "
+       "'['.repeat(100000) + ']'.repeat(100000) + '}');"
+       "h.postMessage('{not json'); h.postMessage(JSON.stringify({type: 'call', id: 'x', method: 5}));"
+       "h.postMessage(JSON.stringify({type: 'teleport', id: 99})); h.postMessage(42); true");
+  EXPECT_EQ(eval("dccview.call('echo', {still: 'works'})"), "{\"still\":\"works\"}");
+  EXPECT_EQ(echoes.load(), 1) << "only the valid call reached the handler";
+  EXPECT_TRUE(capture.contains("nested deeper than 512 levels"));
+  EXPECT_TRUE(capture.contains("unknown message type 'teleport'"));
+}
+
 }  // namespace
 }  // namespace dccview
