@@ -13,5 +13,7 @@ void run_post_throughput(const Options& options, Report& report);
 void run_idle_cpu(const Options& options, Report& report);
 // Uncontended lock + unlock: std::mutex vs CheckedMutex (checker off, report): ns.
 void run_lock_pair(const Options& options, Report& report);
+// WebView in a real page: emit_throughput, js_call_roundtrip, js_call_concurrent.
+void run_webview(const Options& options, Report& report);
 
 }  // namespace dccview::bench

@@ -30,6 +30,7 @@ class OwnedLoopThread {
   OwnedLoopThread& operator=(const OwnedLoopThread&) = delete;
 
   Dispatcher& dispatcher() { return *dispatcher_; }
+  std::shared_ptr<Dispatcher> shared() { return dispatcher_; }
   std::thread::native_handle_type native_handle() { return thread_.native_handle(); }
 
  private:

@@ -112,6 +112,10 @@ class Result {
     if (!ok()) throw_error(std::get<1>(state_));
     return std::get<0>(state_);
   }
+  const T& value() const& {
+    if (!ok()) throw_error(std::get<1>(state_));
+    return std::get<0>(state_);
+  }
   T&& value() && {
     if (!ok()) throw_error(std::get<1>(state_));
     return std::move(std::get<0>(state_));

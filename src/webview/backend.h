@@ -34,8 +34,9 @@ class Backend {
   virtual void load_html(const std::string& html) = 0;
   virtual void load_url(const std::string& url) = 0;
   virtual void reload() = 0;
-  // Fire-and-forget; page errors are logged.
-  virtual void evaluate(const std::string& script) = 0;
+  // Fire-and-forget; page errors are logged. `done`, if given, runs (on the UI thread) once the page
+  // has run the script.
+  virtual void evaluate(const std::string& script, std::function<void()> done = {}) = 0;
   // Awaits the script's Promise; exactly one callback: result, error, or TimeoutError.
   virtual void evaluate_async(const std::string& script, EvalCallback callback,
                               std::chrono::milliseconds timeout) = 0;

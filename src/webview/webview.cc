@@ -31,7 +31,10 @@ struct WebView::Core : webview_detail::BackendEvents, std::enable_shared_from_th
 
   // BackendEvents (WebView thread)
   void on_page_message(const std::string& text) override;
-  void on_navigation_started() override { page_ready = false; }
+  void on_navigation_started() override {
+    page_ready = false;
+    batch_in_flight = false;  // a new document: its first batch goes out when its bridge says hello
+  }
 
   void handle_call(const protocol::Call& call);
   void handle_emit(const protocol::Emit& emit);
@@ -53,6 +56,7 @@ struct WebView::Core : webview_detail::BackendEvents, std::enable_shared_from_th
   std::shared_ptr<Dispatcher> ui;   // this view's queue on it (shutdown accounting); set once
   std::unique_ptr<Backend> backend;  // WebView thread only
   bool page_ready = false;           // WebView thread only
+  bool batch_in_flight = false;      // WebView thread only: the page is still running a batch
   std::atomic<bool> closed{false};
 
   CheckedMutex handlers_mutex{"dccview.webview.handlers", LockLevel::kState, kLeaf};
@@ -220,15 +224,25 @@ Result<void> WebView::Core::emit(const std::string& event, const std::string& da
   return Result<void>();
 }
 
+// One batch in flight at a time: while the page runs a batch, new emits accumulate into the next
+// one, so a flood becomes few large evaluations (throughput) and an idle view flushes at once
+// (latency).
 void WebView::Core::flush_emits() {
-  if (!page_ready || !backend) return;  // flushed again when the page's bridge says hello
+  if (!page_ready || !backend || batch_in_flight) return;  // re-run on hello / when the batch is done
   std::string entries;
   {
     CheckedLock lock(emit_mutex);
     entries.swap(pending_emits);
     flush_scheduled = false;
   }
-  if (!entries.empty()) backend->evaluate(protocol::events_script(entries));
+  if (entries.empty()) return;
+  batch_in_flight = true;
+  backend->evaluate(protocol::events_script(entries), [weak = weak_from_this()] {
+    if (auto core = weak.lock()) {
+      core->batch_in_flight = false;
+      core->flush_emits();
+    }
+  });
 }
 
 Result<void> WebView::Core::eval_async(std::string script, EvalCallback callback,

@@ -105,7 +105,8 @@ WebKitWebContext* web_context() {
   return g_web_context;
 }
 
-void on_fire_and_forget_done(GObject* source, GAsyncResult* result, gpointer) {
+void on_fire_and_forget_done(GObject* source, GAsyncResult* result, gpointer data) {
+  std::unique_ptr<std::function<void()>> done(static_cast<std::function<void()>*>(data));
   GError* error = nullptr;
   JSCValue* value = webkit_web_view_evaluate_javascript_finish(WEBKIT_WEB_VIEW(source), result, &error);
   if (value != nullptr) g_object_unref(value);
@@ -116,6 +117,7 @@ void on_fire_and_forget_done(GObject* source, GAsyncResult* result, gpointer) {
     }
     g_error_free(error);
   }
+  if (done && *done) (*done)();
 }
 
 class WebKitBackend final : public Backend {
@@ -157,9 +159,10 @@ class WebKitBackend final : public Backend {
   void load_url(const std::string& url) override { webkit_web_view_load_uri(view_, url.c_str()); }
   void reload() override { webkit_web_view_reload(view_); }
 
-  void evaluate(const std::string& script) override {
+  void evaluate(const std::string& script, std::function<void()> done) override {
     webkit_web_view_evaluate_javascript(view_, script.c_str(), static_cast<gssize>(script.size()),
-                                        nullptr, nullptr, nullptr, on_fire_and_forget_done, nullptr);
+                                        nullptr, nullptr, nullptr, on_fire_and_forget_done,
+                                        done ? new std::function<void()>(std::move(done)) : nullptr);
   }
 
   void evaluate_async(const std::string& script, EvalCallback callback,
