@@ -63,7 +63,8 @@ struct WebView::Core : webview_detail::BackendEvents, std::enable_shared_from_th
   std::unordered_map<std::string, std::shared_ptr<const Handler>> handlers;
 
   CheckedMutex emit_mutex{"dccview.webview.emits", LockLevel::kState, kLeaf};
-  std::string pending_emits;  // comma-separated [event, data] entries
+  std::string pending_emits;    // comma-separated [event, data] entries
+  std::string pending_answers;  // scripts answering page calls
   bool flush_scheduled = false;
 };
 
@@ -159,7 +160,7 @@ void WebView::Core::handle_call(const protocol::Call& call) {
     return;
   }
   if (!options.dcc_mode) {
-    backend->evaluate(run_handler(*handler, call.id, call.params_json));
+    answer(call.id, run_handler(*handler, call.id, call.params_json));
     return;
   }
   std::weak_ptr<Core> weak = weak_from_this();
@@ -191,10 +192,15 @@ void WebView::Core::handle_emit(const protocol::Emit& emitted) {
   }
 }
 
+// Answers travel in the same batches as emits: many calls in flight become few evaluations.
 void WebView::Core::answer(std::uint64_t id, const std::string& script) {
-  if (!post([this, script] {
-        if (backend) backend->evaluate(script);
-      })) {
+  bool schedule = false;
+  {
+    CheckedLock lock(emit_mutex);
+    pending_answers += script;
+    schedule = !std::exchange(flush_scheduled, true);
+  }
+  if (schedule && !post([this] { flush_emits(); })) {
     log(LogLevel::kDebug, "WebView: answer to call " + std::to_string(id) + " dropped: the view is closed");
   }
 }
@@ -229,15 +235,17 @@ Result<void> WebView::Core::emit(const std::string& event, const std::string& da
 // (latency).
 void WebView::Core::flush_emits() {
   if (!page_ready || !backend || batch_in_flight) return;  // re-run on hello / when the batch is done
-  std::string entries;
+  std::string entries, script;
   {
     CheckedLock lock(emit_mutex);
     entries.swap(pending_emits);
+    script.swap(pending_answers);
     flush_scheduled = false;
   }
-  if (entries.empty()) return;
+  if (!entries.empty()) script += protocol::events_script(entries);
+  if (script.empty()) return;
   batch_in_flight = true;
-  backend->evaluate(protocol::events_script(entries), [weak = weak_from_this()] {
+  backend->evaluate(script, [weak = weak_from_this()] {
     if (auto core = weak.lock()) {
       core->batch_in_flight = false;
       core->flush_emits();
