@@ -37,7 +37,7 @@ class DriverBase {
     });
     ready_future.wait();
   }
-  void hand_over_and_join(std::shared_ptr<Dispatcher> last_ref) {
+  void hand_over(std::shared_ptr<Dispatcher> last_ref) {
     last_ref_ = std::move(last_ref);
   }
   void join() {
@@ -61,7 +61,7 @@ class OwnedDriver : public DriverBase {
     });
   }
   void stop(std::shared_ptr<Dispatcher> last_ref) {
-    hand_over_and_join(std::move(last_ref));
+    hand_over(std::move(last_ref));
     loop_->quit();
     join();
   }
@@ -95,7 +95,7 @@ class ManualDriver : public DriverBase {
     });
   }
   void stop(std::shared_ptr<Dispatcher> last_ref) {
-    hand_over_and_join(std::move(last_ref));
+    hand_over(std::move(last_ref));
     {
       std::lock_guard lock(mutex_);
       stop_ = true;
@@ -127,7 +127,7 @@ class GlibDriver : public DriverBase {
     });
   }
   void stop(std::shared_ptr<Dispatcher> last_ref) {
-    hand_over_and_join(std::move(last_ref));
+    hand_over(std::move(last_ref));
     g_main_loop_quit(main_loop_);
     join();
     g_main_loop_unref(main_loop_);

@@ -23,7 +23,7 @@ class QtDriver : public DriverBase {
     });
   }
   void stop(std::shared_ptr<Dispatcher> last_ref) {
-    hand_over_and_join(std::move(last_ref));
+    hand_over(std::move(last_ref));
     QMetaObject::invokeMethod(event_loop_.load(), "quit", Qt::QueuedConnection);
     join();
   }
