@@ -7,6 +7,9 @@
 
   const handler = () =>
     window.webkit && window.webkit.messageHandlers && window.webkit.messageHandlers.dccview;
+  // Replaced per WebView when the bridge is injected (top frame only). Frames of other origins cannot
+  // read it, so native code can tell this bridge's messages from anything else posting to the handler.
+  const token = "__DCCVIEW_BRIDGE_TOKEN__";
 
   let nextId = 1;
   const pending = new Map();   // id -> {resolve, reject, timer}
@@ -26,6 +29,7 @@
   }
 
   function send(message) {
+    message.token = token;
     const text = JSON.stringify(message);
     const h = handler();
     if (!ready || !h) {
@@ -149,6 +153,6 @@
   // The message handler exists from document start; announce ourselves so native code can answer
   // "ready" (it also lets native code know which frame and origin this bridge lives in).
   if (handler()) {
-    handler().postMessage(JSON.stringify({ type: "hello" }));
+    handler().postMessage(JSON.stringify({ type: "hello", token }));
   }
 })();

@@ -28,6 +28,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "dccview/config.h"
 #include "dccview/errors.h"
@@ -60,6 +61,11 @@ struct WebViewOptions {
   std::shared_ptr<Dispatcher> main_dispatcher;  // the DCC main thread's dispatcher
   ThreadSafetyConfig config;                    // js_eval_timeout_ms is the default eval timeout
   std::size_t max_payload_bytes = 16u << 20;    // larger messages are refused on both sides
+  // Origins ("https://host[:port]", or "null" for about:blank and load_html without a base URL)
+  // whose pages may call handlers. Empty (the default): the origins of what the application itself
+  // loaded with load_html and load_url. Anything else (a page the user navigated to, a frame of
+  // another origin) is refused with OriginError and logged.
+  std::vector<std::string> allowed_origins;
   std::chrono::milliseconds close_timeout{5000};
 };
 
@@ -76,8 +82,9 @@ class WebView {
   WebView(const WebView&) = delete;
   WebView& operator=(const WebView&) = delete;
 
-  // Thread-safe. The bridge is re-injected on every navigation.
-  void load_html(std::string html);
+  // Loads `html` as a document of `base_url`'s origin (none: "null"). The bridge is injected into
+  // every document. Thread-safe.
+  void load_html(std::string html, std::string base_url = {});
   // Thread-safe.
   void load_url(std::string url);
   // Thread-safe.
@@ -154,7 +161,7 @@ class WebViewProxy {
   // Thread-safe.
   Result<void> load_url(std::string url) const;
   // Thread-safe.
-  Result<void> load_html(std::string html) const;
+  Result<void> load_html(std::string html, std::string base_url = {}) const;
   // Thread-safe.
   Result<void> reload() const;
   // Thread-safe; blocks up to the close timeout.

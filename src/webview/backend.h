@@ -31,9 +31,11 @@ class BackendEvents {
 class Backend {
  public:
   virtual ~Backend() = default;
-  virtual void load_html(const std::string& html) = 0;
+  virtual void load_html(const std::string& html, const std::string& base_url) = 0;
   virtual void load_url(const std::string& url) = 0;
   virtual void reload() = 0;
+  // The top-level document's URL.
+  virtual std::string current_url() = 0;
   // Fire-and-forget; page errors are logged. `done`, if given, runs (on the UI thread) once the page
   // has run the script.
   virtual void evaluate(const std::string& script, std::function<void()> done = {}) = 0;
@@ -48,7 +50,9 @@ class Backend {
 };
 
 // Creates the platform backend. UI thread only.
-std::unique_ptr<Backend> create_backend(const WebViewOptions& options, BackendEvents& events);
+// `bridge_token` replaces the token placeholder in js/bridge.js.
+std::unique_ptr<Backend> create_backend(const WebViewOptions& options, BackendEvents& events,
+                                        const std::string& bridge_token);
 // Releases what the platform keeps for the process (the web context). UI thread only, at exit.
 void release_platform_globals();
 

@@ -1,5 +1,7 @@
 #include "webview/protocol.h"
 
+#include <cctype>
+
 #include <nlohmann/json.hpp>
 
 namespace dccview::protocol {
@@ -53,7 +55,7 @@ std::optional<std::uint64_t> leading_id(const std::string& text) {
 
 }  // namespace
 
-Incoming parse(const std::string& text, std::size_t max_bytes) {
+Incoming parse(const std::string& text, std::size_t max_bytes, const std::string& token) {
   if (text.size() > max_bytes) {
     return Invalid{leading_id(text), "PayloadTooLargeError",
                    "message of " + std::to_string(text.size()) + " bytes exceeds the limit of " +
@@ -69,6 +71,9 @@ Incoming parse(const std::string& text, std::size_t max_bytes) {
   const std::string type = message["type"];
   std::optional<std::uint64_t> id;
   if (message.contains("id") && message["id"].is_number_unsigned()) id = message["id"].get<std::uint64_t>();
+  if (!message.contains("token") || !message["token"].is_string() || message["token"] != token) {
+    return Invalid{id, "OriginError", "message not sent by this view's bridge (another frame?)"};
+  }
   if (type == "hello") return Hello{};
   if (type == "call") {
     if (!id) return Invalid{std::nullopt, "ProtocolError", "call without a numeric id"};
@@ -94,6 +99,15 @@ std::optional<std::string> normalize_json(const std::string& text) {
 }
 
 std::string quote(const std::string& text) { return dump(json(text)); }
+
+std::string origin_of(const std::string& url) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return "null";
+  const auto host_end = url.find_first_of("/?#", scheme_end + 3);
+  std::string origin = url.substr(0, host_end);
+  for (auto& c : origin) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return origin;
+}
 
 namespace {
 // Each script ends in a plain value: WebKit reports an `undefined` completion as an error.

@@ -29,8 +29,12 @@ struct Invalid {
 
 using Incoming = std::variant<Hello, Call, Emit, Invalid>;
 
-// Parses one message from the page. Never throws; bad input yields Invalid.
-Incoming parse(const std::string& text, std::size_t max_bytes);
+// Parses one message from the page. Never throws; bad input yields Invalid. A message whose "token"
+// is not `token` (the bridge's secret, see js/bridge.js) yields Invalid with name "OriginError".
+Incoming parse(const std::string& text, std::size_t max_bytes, const std::string& token);
+
+// "scheme://host[:port]" of a URL, or "null" for URLs without an origin (about:, data:, empty).
+std::string origin_of(const std::string& url);
 
 // Re-encodes JSON text safely for embedding in a script (ASCII only: U+2028/U+2029 and every other
 // non-ASCII character escaped; invalid UTF-8 replaced). Empty optional if `json` is not valid JSON.

@@ -2,6 +2,9 @@
 // handler dispatch (WebView thread or, in dcc_mode, the main thread), coalesced emits, graceful close.
 #include "dccview/webview.h"
 
+#include <algorithm>
+#include <random>
+#include <set>
 #include <stdexcept>
 #include <typeinfo>
 #include <unordered_map>
@@ -27,6 +30,9 @@ struct WebView::Core : webview_detail::BackendEvents, std::enable_shared_from_th
   bool post(std::function<void()> fn);
   // Runs `op` on the backend on the WebView thread; kShutdown once closed.
   Result<void> run_on_view(const char* what, std::function<void(Backend&)> op);
+  // Loads content and, under the default policy, allows its origin to call handlers.
+  Result<void> load_html(std::string html, std::string base_url);
+  Result<void> load_url(std::string url);
   void finalize();  // WebView thread
 
   // BackendEvents (WebView thread)
@@ -36,6 +42,7 @@ struct WebView::Core : webview_detail::BackendEvents, std::enable_shared_from_th
     batch_in_flight = false;  // a new document: its first batch goes out when its bridge says hello
   }
 
+  bool origin_allowed(const std::string& origin) const;  // WebView thread
   void handle_call(const protocol::Call& call);
   void handle_emit(const protocol::Emit& emit);
   std::shared_ptr<const Handler> find_handler(const std::string& name);
@@ -57,6 +64,8 @@ struct WebView::Core : webview_detail::BackendEvents, std::enable_shared_from_th
   std::unique_ptr<Backend> backend;  // WebView thread only
   bool page_ready = false;           // WebView thread only
   bool batch_in_flight = false;      // WebView thread only: the page is still running a batch
+  std::string bridge_token;          // set once in create()
+  std::set<std::string> loaded_origins;  // WebView thread only: what the application loaded
   std::atomic<bool> closed{false};
 
   CheckedMutex handlers_mutex{"dccview.webview.handlers", LockLevel::kState, kLeaf};
@@ -101,11 +110,13 @@ void WebView::Core::create() {
   if (options.dcc_mode && !options.main_dispatcher) {
     throw std::invalid_argument("dccview: dcc_mode needs WebViewOptions::main_dispatcher");
   }
+  std::random_device entropy;
+  for (int i = 0; i < 4; ++i) bridge_token += std::to_string(entropy()) + "-";
   gtk = webview_detail::ui_thread();
   auto created = gtk->try_call([this] {
     ui = std::make_shared<Dispatcher>(options.config);
     ui->install<GlibLoop>(nullptr);
-    backend = webview_detail::create_backend(options, *this);
+    backend = webview_detail::create_backend(options, *this, bridge_token);
   }, std::chrono::seconds(30), "create WebView");
   created.value();
 }
@@ -129,20 +140,56 @@ Result<void> WebView::Core::run_on_view(const char* what, std::function<void(Bac
   return Error{ErrorCode::kShutdown, std::string(what) + ": the WebView is closed", nullptr};
 }
 
+bool WebView::Core::origin_allowed(const std::string& origin) const {
+  if (options.allowed_origins.empty()) return loaded_origins.count(origin) != 0;
+  return std::find(options.allowed_origins.begin(), options.allowed_origins.end(), origin) !=
+         options.allowed_origins.end();
+}
+
+Result<void> WebView::Core::load_html(std::string html, std::string base_url) {
+  return run_on_view("load_html", [this, html = std::move(html), base = std::move(base_url)](Backend& b) {
+    loaded_origins.insert(protocol::origin_of(base));
+    b.load_html(html, base);
+  });
+}
+
+Result<void> WebView::Core::load_url(std::string url) {
+  return run_on_view("load_url", [this, url = std::move(url)](Backend& b) {
+    loaded_origins.insert(protocol::origin_of(url));
+    b.load_url(url);
+  });
+}
+
 void WebView::Core::on_page_message(const std::string& text) {
-  const auto message = protocol::parse(text, options.max_payload_bytes);
-  if (std::holds_alternative<protocol::Hello>(message)) {
+  const auto message = protocol::parse(text, options.max_payload_bytes, bridge_token);
+  if (std::holds_alternative<protocol::Hello>(message)) {  // carries nothing: answered for any origin
     page_ready = true;
     backend->evaluate(protocol::ready_script());
     flush_emits();
-  } else if (const auto* call = std::get_if<protocol::Call>(&message)) {
+    return;
+  }
+  if (const auto* invalid = std::get_if<protocol::Invalid>(&message)) {
+    log(LogLevel::kWarn, "WebView: refused a page message: " + invalid->reason);
+    // A message without this view's token may come from any frame: its id is not worth answering.
+    if (invalid->id && invalid->name != "OriginError") {
+      backend->evaluate(protocol::error_script(*invalid->id, invalid->name, invalid->reason));
+    }
+    return;
+  }
+  const std::string origin = protocol::origin_of(backend->current_url());
+  if (!origin_allowed(origin)) {
+    log(LogLevel::kWarn, "WebView: refused a page message from origin " + origin +
+                             " (not an allowed origin)");
+    if (const auto* call = std::get_if<protocol::Call>(&message)) {
+      backend->evaluate(protocol::error_script(call->id, "OriginError",
+                                               "calls from origin " + origin + " are not accepted"));
+    }
+    return;
+  }
+  if (const auto* call = std::get_if<protocol::Call>(&message)) {
     handle_call(*call);
-  } else if (const auto* emitted = std::get_if<protocol::Emit>(&message)) {
-    handle_emit(*emitted);
   } else {
-    const auto& invalid = std::get<protocol::Invalid>(message);
-    log(LogLevel::kWarn, "WebView: refused a page message: " + invalid.reason);
-    if (invalid.id) backend->evaluate(protocol::error_script(*invalid.id, invalid.name, invalid.reason));
+    handle_emit(std::get<protocol::Emit>(message));
   }
 }
 
@@ -354,13 +401,11 @@ void warn_if_refused(const Result<void>& result) {
 }
 }  // namespace
 
-void WebView::load_html(std::string html) {
-  warn_if_refused(core_->run_on_view("load_html", [html = std::move(html)](Backend& b) { b.load_html(html); }));
+void WebView::load_html(std::string html, std::string base_url) {
+  warn_if_refused(core_->load_html(std::move(html), std::move(base_url)));
 }
 
-void WebView::load_url(std::string url) {
-  warn_if_refused(core_->run_on_view("load_url", [url = std::move(url)](Backend& b) { b.load_url(url); }));
-}
+void WebView::load_url(std::string url) { warn_if_refused(core_->load_url(std::move(url))); }
 
 void WebView::reload() {
   warn_if_refused(core_->run_on_view("reload", [](Backend& b) { b.reload(); }));
@@ -485,14 +530,13 @@ Result<void> WebViewProxy::emit(std::string event, std::string data_json) const 
 Result<void> WebViewProxy::load_url(std::string url) const {
   auto core = core_.lock();
   if (!core) return closed_error("load_url");
-  return core->run_on_view("WebViewProxy::load_url", [url = std::move(url)](Backend& b) { b.load_url(url); });
+  return core->load_url(std::move(url));
 }
 
-Result<void> WebViewProxy::load_html(std::string html) const {
+Result<void> WebViewProxy::load_html(std::string html, std::string base_url) const {
   auto core = core_.lock();
   if (!core) return closed_error("load_html");
-  return core->run_on_view("WebViewProxy::load_html",
-                           [html = std::move(html)](Backend& b) { b.load_html(html); });
+  return core->load_html(std::move(html), std::move(base_url));
 }
 
 Result<void> WebViewProxy::reload() const {

@@ -320,7 +320,65 @@ TEST_F(WebViewTest, BadInputFromThePageIsAnsweredAndNothingAroundItIsLost) {
   EXPECT_EQ(eval("dccview.call('echo', {still: 'works'})"), "{\"still\":\"works\"}");
   EXPECT_EQ(echoes.load(), 1) << "only the valid call reached the handler";
   EXPECT_TRUE(capture.contains("nested deeper than 512 levels"));
-  EXPECT_TRUE(capture.contains("unknown message type 'teleport'"));
+  // Without the bridge's token everything else is refused before it is even interpreted
+  // (protocol_test.cc covers what the parser does with a valid token).
+  EXPECT_TRUE(capture.contains("not sent by this view's bridge"));
+}
+
+TEST_F(WebViewTest, PagesOfOriginsOutsideTheAllowListAreRefusedWithOriginError) {
+  main_ = std::make_shared<Dispatcher>();
+  driver_.start(main_);
+  WebViewOptions options;
+  options.allowed_origins = {"https://app.example"};
+  view_ = std::make_unique<WebView>(options);
+  std::atomic<int> calls{0};
+  view_->on("secret", [&](const std::string&) {
+    calls++;
+    return std::string("42");
+  });
+  testing::LogCapture capture;
+  view_->load_html(kPage, "https://app.example/tool/");
+  ASSERT_TRUE(testing::eventually([&] { return eval("location.origin") == "\"https://app.example\""; }));
+  EXPECT_EQ(eval("dccview.call('secret')"), "42");
+  view_->load_html(kPage, "https://elsewhere.example/");
+  ASSERT_TRUE(testing::eventually([&] { return eval("location.origin") == "\"https://elsewhere.example\""; }));
+  EXPECT_EQ(eval("dccview.call('secret').then(() => 'resolved', (e) => e.name)"), "\"OriginError\"");
+  EXPECT_EQ(calls.load(), 1);
+  EXPECT_TRUE(capture.contains("origin https://elsewhere.example"));
+}
+
+TEST_F(WebViewTest, ByDefaultOnlyWhatTheApplicationLoadedMayCall) {
+  open(false);
+  std::atomic<int> calls{0};
+  view_->on("secret", [&](const std::string&) {
+    calls++;
+    return std::string("1");
+  });
+  view_->load_html(kPage, "https://tool.example/");
+  ASSERT_TRUE(testing::eventually([&] { return eval("location.origin") == "\"https://tool.example\""; }));
+  EXPECT_EQ(eval("dccview.call('secret')"), "1");
+  EXPECT_EQ(calls.load(), 1);
+}
+
+// A frame of another origin cannot read the top frame's bridge token: what it posts to the message
+// handler directly is refused, and it never reaches a handler.
+TEST_F(WebViewTest, MessagesFromOtherFramesAreRefused) {
+  open(false);
+  std::atomic<int> calls{0};
+  view_->on("secret", [&](const std::string&) {
+    calls++;
+    return std::string("1");
+  });
+  load_page();
+  testing::LogCapture capture;
+  eval("const f = document.createElement('iframe'); f.sandbox = 'allow-scripts';"
+       "f.srcdoc = '<script>window.webkit.messageHandlers.dccview.postMessage(JSON.stringify("
+       "{type: \"call\", id: 1, method: \"secret\", params: null}));</script>';"
+       "document.body.appendChild(f); true");
+  EXPECT_TRUE(testing::eventually([&] { return capture.contains("not sent by this view's bridge"); }))
+      << "the iframe's message must arrive and be refused";
+  EXPECT_EQ(eval("dccview.call('secret')"), "1");
+  EXPECT_EQ(calls.load(), 1) << "only the top frame's call ran";
 }
 
 }  // namespace

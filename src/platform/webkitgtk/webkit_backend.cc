@@ -122,13 +122,17 @@ void on_fire_and_forget_done(GObject* source, GAsyncResult* result, gpointer dat
 
 class WebKitBackend final : public Backend {
  public:
-  WebKitBackend(const WebViewOptions& options, BackendEvents& events) : events_(events) {
+  WebKitBackend(const WebViewOptions& options, BackendEvents& events, const std::string& token)
+      : events_(events) {
     WebKitUserContentManager* content = webkit_user_content_manager_new();
     g_signal_connect(content, "script-message-received::dccview", G_CALLBACK(on_script_message), this);
     webkit_user_content_manager_register_script_message_handler(content, "dccview");
+    std::string source = kBridgeJs;
+    const std::string placeholder = "__DCCVIEW_BRIDGE_TOKEN__";
+    source.replace(source.find(placeholder), placeholder.size(), token);
     WebKitUserScript* bridge = webkit_user_script_new(
-        kBridgeJs, WEBKIT_USER_CONTENT_INJECT_TOP_FRAME, WEBKIT_USER_SCRIPT_INJECT_AT_DOCUMENT_START,
-        nullptr, nullptr);
+        source.c_str(), WEBKIT_USER_CONTENT_INJECT_TOP_FRAME,
+        WEBKIT_USER_SCRIPT_INJECT_AT_DOCUMENT_START, nullptr, nullptr);
     webkit_user_content_manager_add_script(content, bridge);
     webkit_user_script_unref(bridge);
     view_ = WEBKIT_WEB_VIEW(g_object_new(WEBKIT_TYPE_WEB_VIEW, "web-context", web_context(),
@@ -153,11 +157,15 @@ class WebKitBackend final : public Backend {
     gtk_widget_destroy(window_);
   }
 
-  void load_html(const std::string& html) override {
-    webkit_web_view_load_html(view_, html.c_str(), nullptr);
+  void load_html(const std::string& html, const std::string& base_url) override {
+    webkit_web_view_load_html(view_, html.c_str(), base_url.empty() ? nullptr : base_url.c_str());
   }
   void load_url(const std::string& url) override { webkit_web_view_load_uri(view_, url.c_str()); }
   void reload() override { webkit_web_view_reload(view_); }
+  std::string current_url() override {
+    const char* uri = webkit_web_view_get_uri(view_);
+    return uri ? uri : "";
+  }
 
   void evaluate(const std::string& script, std::function<void()> done) override {
     webkit_web_view_evaluate_javascript(view_, script.c_str(), static_cast<gssize>(script.size()),
@@ -245,8 +253,9 @@ class WebKitBackend final : public Backend {
 
 }  // namespace
 
-std::unique_ptr<Backend> create_backend(const WebViewOptions& options, BackendEvents& events) {
-  return std::make_unique<WebKitBackend>(options, events);
+std::unique_ptr<Backend> create_backend(const WebViewOptions& options, BackendEvents& events,
+                                        const std::string& bridge_token) {
+  return std::make_unique<WebKitBackend>(options, events, bridge_token);
 }
 
 void release_platform_globals() {

@@ -1,0 +1,70 @@
+// The page protocol's parser and encoders, without a WebView.
+#include "webview/protocol.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace dccview::protocol {
+namespace {
+
+constexpr std::size_t kLimit = 1 << 20;
+const std::string kToken = "t0k3n";
+
+Invalid invalid(const std::string& text) {
+  auto message = parse(text, kLimit, kToken);
+  EXPECT_TRUE(std::holds_alternative<Invalid>(message)) << text;
+  return std::holds_alternative<Invalid>(message) ? std::get<Invalid>(message) : Invalid{};
+}
+
+TEST(Protocol, ParsesCallsEmitsAndHellosWithTheRightToken) {
+  auto call = parse(R"({"type":"call","id":3,"method":"add","params":{"a":1},"token":"t0k3n"})", kLimit, kToken);
+  ASSERT_TRUE(std::holds_alternative<Call>(call));
+  EXPECT_EQ(std::get<Call>(call).id, 3u);
+  EXPECT_EQ(std::get<Call>(call).method, "add");
+  EXPECT_EQ(std::get<Call>(call).params_json, R"({"a":1})");
+  EXPECT_TRUE(std::holds_alternative<Emit>(
+      parse(R"({"type":"emit","event":"e","data":[1],"token":"t0k3n"})", kLimit, kToken)));
+  EXPECT_TRUE(std::holds_alternative<Hello>(parse(R"({"type":"hello","token":"t0k3n"})", kLimit, kToken)));
+}
+
+TEST(Protocol, EveryBadInputHasADefinedAnswer) {
+  EXPECT_EQ(invalid(R"({"type":"call","id":1,"method":"x","token":"wrong"})").name, "OriginError");
+  EXPECT_EQ(invalid(R"({"type":"call","id":1,"method":"x"})").name, "OriginError");
+  EXPECT_EQ(invalid("{not json").name, "ProtocolError");
+  EXPECT_EQ(invalid("42").name, "ProtocolError");
+  const auto unknown = invalid(R"({"type":"teleport","id":9,"token":"t0k3n"})");
+  EXPECT_EQ(unknown.name, "ProtocolError");
+  EXPECT_EQ(unknown.id.value_or(0), 9u);
+  EXPECT_EQ(invalid(R"({"type":"call","id":"x","method":"m","token":"t0k3n"})").name, "ProtocolError");
+  EXPECT_EQ(invalid(R"({"type":"call","id":2,"method":5,"token":"t0k3n"})").id.value_or(0), 2u);
+  EXPECT_EQ(invalid(R"({"type":"emit","event":7,"token":"t0k3n"})").name, "ProtocolError");
+  const auto deep = invalid(R"({"type":"call","id":5,"params":)" + std::string(100000, '[') +
+                            std::string(100000, ']') + "}");
+  EXPECT_EQ(deep.name, "ProtocolError");
+  EXPECT_EQ(deep.id.value_or(0), 5u) << "answered by id even though it was never parsed";
+  const auto big = parse(R"({"type":"call","id":6,"params":")" + std::string(2 << 20, 'x') + "\"}", kLimit, kToken);
+  ASSERT_TRUE(std::holds_alternative<Invalid>(big));
+  EXPECT_EQ(std::get<Invalid>(big).name, "PayloadTooLargeError");
+  EXPECT_EQ(std::get<Invalid>(big).id.value_or(0), 6u);
+  EXPECT_EQ(invalid(R"({"type":"call","id":1,"method":"m","params":"\ud800","token":"t0k3n"})").name,
+            "ProtocolError") << "a lone surrogate escape";
+}
+
+TEST(Protocol, EncodingIsAsciiOnlyAndNeverSplicesRawText) {
+  EXPECT_EQ(quote("</script>\u2028\"'"), R"("</script>\u2028\"'")");
+  EXPECT_EQ(normalize_json("{\"s\":\"\xe2\x80\xa9\"}").value(), R"({"s":"\u2029"})");
+  EXPECT_FALSE(normalize_json("1); alert(1").has_value());
+  EXPECT_FALSE(normalize_json("\"\xff\"").has_value()) << "JSON text with invalid UTF-8 is refused";
+  EXPECT_EQ(quote("bad \xff byte"), R"("bad \ufffd byte")") << "in names dccview encodes, it is replaced";
+}
+
+TEST(Protocol, OriginsAreSchemeHostAndPort) {
+  EXPECT_EQ(origin_of("https://App.Example:8443/tool/index.html?x#y"), "https://app.example:8443");
+  EXPECT_EQ(origin_of("file:///home/artist/panel.html"), "file://");
+  EXPECT_EQ(origin_of("about:blank"), "null");
+  EXPECT_EQ(origin_of(""), "null");
+}
+
+}  // namespace
+}  // namespace dccview::protocol
