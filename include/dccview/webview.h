@@ -48,6 +48,11 @@ struct JsError {
 // and message.
 using Handler = std::function<std::string(const std::string& params_json)>;
 
+// The event a handler registered with on() receives when the process running the page dies (crash,
+// memory limit, killed): data {"reason": "crashed" | "exceeded_memory_limit" | "terminated_by_api"}.
+// The page and its pending calls are gone; reload() brings the page back.
+inline constexpr const char* kWebProcessTerminatedEvent = "dccview:web_process_terminated";
+
 // Receives the evaluation's result as JSON text, or the page-side error. Runs on the WebView thread.
 using EvalCallback = std::function<void(std::optional<std::string> result_json, std::optional<JsError> error)>;
 

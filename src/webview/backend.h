@@ -26,6 +26,8 @@ class BackendEvents {
   virtual void on_page_message(const std::string& text) = 0;
   // A navigation started: the page's pending calls are gone and its bridge will say hello again.
   virtual void on_navigation_started() = 0;
+  // The process running the page died (crash, out of memory, killed): `reason` says which.
+  virtual void on_web_process_terminated(const std::string& reason) = 0;
 };
 
 class Backend {

@@ -33,6 +33,7 @@ struct WebView::Core : webview_detail::BackendEvents, std::enable_shared_from_th
   // Loads content and, under the default policy, allows its origin to call handlers.
   Result<void> load_html(std::string html, std::string base_url);
   Result<void> load_url(std::string url);
+  Result<void> reload();
   void finalize();  // WebView thread
 
   // BackendEvents (WebView thread)
@@ -41,6 +42,7 @@ struct WebView::Core : webview_detail::BackendEvents, std::enable_shared_from_th
     page_ready = false;
     batch_in_flight = false;  // a new document: its first batch goes out when its bridge says hello
   }
+  void on_web_process_terminated(const std::string& reason) override;
 
   bool origin_allowed(const std::string& origin) const;  // WebView thread
   void handle_call(const protocol::Call& call);
@@ -66,6 +68,8 @@ struct WebView::Core : webview_detail::BackendEvents, std::enable_shared_from_th
   bool batch_in_flight = false;      // WebView thread only: the page is still running a batch
   std::string bridge_token;          // set once in create()
   std::set<std::string> loaded_origins;  // WebView thread only: what the application loaded
+  std::function<void(Backend&)> last_load;  // WebView thread only: replayed by reload() after a crash
+  bool process_lost = false;                // WebView thread only
   std::atomic<bool> closed{false};
 
   CheckedMutex handlers_mutex{"dccview.webview.handlers", LockLevel::kState, kLeaf};
@@ -149,14 +153,29 @@ bool WebView::Core::origin_allowed(const std::string& origin) const {
 Result<void> WebView::Core::load_html(std::string html, std::string base_url) {
   return run_on_view("load_html", [this, html = std::move(html), base = std::move(base_url)](Backend& b) {
     loaded_origins.insert(protocol::origin_of(base));
-    b.load_html(html, base);
+    last_load = [html, base](Backend& view) { view.load_html(html, base); };
+    last_load(b);
   });
 }
 
 Result<void> WebView::Core::load_url(std::string url) {
   return run_on_view("load_url", [this, url = std::move(url)](Backend& b) {
     loaded_origins.insert(protocol::origin_of(url));
-    b.load_url(url);
+    last_load = [url](Backend& view) { view.load_url(url); };
+    last_load(b);
+  });
+}
+
+// After the web process died, WebKit's reload has nothing to reload for content given as a string:
+// the last load is replayed instead.
+Result<void> WebView::Core::reload() {
+  return run_on_view("reload", [this](Backend& b) {
+    if (process_lost && last_load) {
+      process_lost = false;
+      last_load(b);
+    } else {
+      b.reload();
+    }
   });
 }
 
@@ -191,6 +210,15 @@ void WebView::Core::on_page_message(const std::string& text) {
   } else {
     handle_emit(std::get<protocol::Emit>(message));
   }
+}
+
+// The page is gone with its pending calls; WebKit fails the pending evaluations. Native code hears
+// of it through the handler registered for kWebProcessTerminated; reload() brings the page back.
+void WebView::Core::on_web_process_terminated(const std::string& reason) {
+  log(LogLevel::kError, "WebView: the web process ended (" + reason + "); reload() restarts it");
+  process_lost = true;
+  on_navigation_started();
+  handle_emit(protocol::Emit{kWebProcessTerminatedEvent, "{\"reason\":" + protocol::quote(reason) + "}"});
 }
 
 std::shared_ptr<const Handler> WebView::Core::find_handler(const std::string& name) {
@@ -407,9 +435,7 @@ void WebView::load_html(std::string html, std::string base_url) {
 
 void WebView::load_url(std::string url) { warn_if_refused(core_->load_url(std::move(url))); }
 
-void WebView::reload() {
-  warn_if_refused(core_->run_on_view("reload", [](Backend& b) { b.reload(); }));
-}
+void WebView::reload() { warn_if_refused(core_->reload()); }
 
 void WebView::eval_js(std::string script) {
   warn_if_refused(core_->run_on_view("eval_js", [script = std::move(script)](Backend& b) { b.evaluate(script); }));
@@ -542,7 +568,7 @@ Result<void> WebViewProxy::load_html(std::string html, std::string base_url) con
 Result<void> WebViewProxy::reload() const {
   auto core = core_.lock();
   if (!core) return closed_error("reload");
-  return core->run_on_view("WebViewProxy::reload", [](Backend& b) { b.reload(); });
+  return core->reload();
 }
 
 Result<void> WebViewProxy::close() const {

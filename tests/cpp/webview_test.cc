@@ -3,8 +3,14 @@
 
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -17,6 +23,29 @@ namespace dccview {
 namespace {
 
 using namespace std::chrono_literals;
+
+// Kills the WebKit web processes this test process started (children named WebKitWebProcess).
+int kill_web_processes() {
+  int killed = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    const auto open = line.find('('), close = line.rfind(')');
+    if (open == std::string::npos || close == std::string::npos) continue;
+    const std::string comm = line.substr(open + 1, close - open - 1);
+    std::istringstream rest(line.substr(close + 2));
+    char state;
+    int ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == getpid() && comm.rfind("WebKitWebProces", 0) == 0 && kill(std::stoi(name), SIGKILL) == 0) {
+      ++killed;
+    }
+  }
+  return killed;
+}
 
 constexpr const char* kPage = R"html(<!doctype html>
 <html><body><h1>dccview test page</h1>
@@ -379,6 +408,39 @@ TEST_F(WebViewTest, MessagesFromOtherFramesAreRefused) {
       << "the iframe's message must arrive and be refused";
   EXPECT_EQ(eval("dccview.call('secret')"), "1");
   EXPECT_EQ(calls.load(), 1) << "only the top frame's call ran";
+}
+
+TEST_F(WebViewTest, AKilledWebProcessFailsPendingWorkTellsNativeCodeAndReloadBringsThePageBack) {
+  open(false);
+  testing::Gate terminated;
+  std::string reason;
+  view_->on(kWebProcessTerminatedEvent, [&](const std::string& data) {
+    reason = data;
+    terminated.open();
+    return std::string("null");
+  });
+  view_->on("ping", [](const std::string&) { return std::string("\"pong\""); });
+  load_page();
+  Result<std::string> pending = std::string();
+  std::chrono::steady_clock::duration waited{};
+  std::thread waiter([&] {
+    const auto t0 = std::chrono::steady_clock::now();
+    pending = view_->eval_js_sync("new Promise(() => {})", 30s);
+    waited = std::chrono::steady_clock::now() - t0;
+  });
+  std::this_thread::sleep_for(100ms);  // lets the evaluation reach the page; not needed for passing
+  ASSERT_GE(kill_web_processes(), 1);
+  ASSERT_TRUE(terminated.wait(10s)) << "native code hears of it";
+  waiter.join();
+  EXPECT_FALSE(pending.ok()) << "the pending evaluation fails";
+  EXPECT_LT(waited, 20s) << "instead of waiting out its timeout";
+  EXPECT_EQ(reason, "{\"reason\":\"crashed\"}");
+  view_->reload();
+  ASSERT_TRUE(testing::eventually([&] {
+    auto r = view_->eval_js_sync("window.__loaded ? dccview.whenReady().then(() => true) : false", 2s);
+    return r.ok() && r.value() == "true";
+  }, 20s)) << "reload brings the page back";
+  EXPECT_EQ(eval("dccview.call('ping')"), "\"pong\"");
 }
 
 }  // namespace

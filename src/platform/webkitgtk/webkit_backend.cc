@@ -143,6 +143,7 @@ class WebKitBackend final : public Backend {
       webkit_settings_set_enable_developer_extras(webkit_web_view_get_settings(view_), TRUE);
     }
     g_signal_connect(view_, "load-changed", G_CALLBACK(on_load_changed), this);
+    g_signal_connect(view_, "web-process-terminated", G_CALLBACK(on_web_process_terminated), this);
     window_ = gtk_window_new(GTK_WINDOW_TOPLEVEL);
     gtk_window_set_title(GTK_WINDOW(window_), options.title.c_str());
     gtk_window_set_default_size(GTK_WINDOW(window_), options.width, options.height);
@@ -239,6 +240,14 @@ class WebKitBackend final : public Backend {
     char* text = jsc_value_to_string(value);
     static_cast<WebKitBackend*>(self)->events_.on_page_message(text ? text : "");
     g_free(text);
+  }
+
+  static void on_web_process_terminated(WebKitWebView*, WebKitWebProcessTerminationReason reason,
+                                        gpointer self) {
+    const char* text = reason == WEBKIT_WEB_PROCESS_CRASHED                ? "crashed"
+                       : reason == WEBKIT_WEB_PROCESS_EXCEEDED_MEMORY_LIMIT ? "exceeded_memory_limit"
+                                                                            : "terminated_by_api";
+    static_cast<WebKitBackend*>(self)->events_.on_web_process_terminated(text);
   }
 
   static void on_load_changed(WebKitWebView*, WebKitLoadEvent event, gpointer self) {
