@@ -1,0 +1,36 @@
+// libFuzzer target over the page protocol: every input must parse to a defined message or a refusal,
+// and whatever is re-encoded must parse back as ASCII-only JSON. Built and run by `./dev fuzz`.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "webview/protocol.h"
+
+namespace {
+void check(bool condition) {
+  if (!condition) std::abort();
+}
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace dccview::protocol;
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  const auto message = parse(text, 1 << 16, "token");
+  if (const auto* call = std::get_if<Call>(&message)) {
+    check(nlohmann::json::accept(call->params_json));
+  } else if (const auto* emit = std::get_if<Emit>(&message)) {
+    check(nlohmann::json::accept(emit->data_json));
+  }
+  if (auto normalized = normalize_json(text)) {
+    check(nlohmann::json::accept(*normalized));
+    for (unsigned char c : *normalized) check(c < 0x80);  // ASCII only: safe inside any script
+  }
+  const std::string quoted = quote(text);
+  for (unsigned char c : quoted) check(c < 0x80);
+  check(nlohmann::json::parse(quoted, nullptr, false).is_string());
+  (void)origin_of(text);
+  return 0;
+}
