@@ -56,6 +56,17 @@ inline constexpr const char* kWebProcessTerminatedEvent = "dccview:web_process_t
 // Receives the evaluation's result as JSON text, or the page-side error. Runs on the WebView thread.
 using EvalCallback = std::function<void(std::optional<std::string> result_json, std::optional<JsError> error)>;
 
+// Where the WebView lives.
+//   kDedicated  on dccview's own WebView thread (GTK on a thread of its own): the host's main thread
+//               stays free. Works when nothing else in the process runs the default GLib context
+//               (plain C++ tools, Blender).
+//   kHost       on the calling thread, which must be the host's main thread and run the default GLib
+//               context (a GTK host, a Qt host on Qt's GLib dispatcher). Create the WebView there.
+//   kAuto       kHost when the calling thread owns the default GLib context, kDedicated when nobody
+//               (or dccview's own thread) does; otherwise the constructor refuses with a clear error,
+//               since a second thread running GTK there would crash the process.
+enum class ThreadMode { kAuto, kDedicated, kHost };
+
 struct WebViewOptions {
   std::string title = "dccview";
   int width = 800;
@@ -63,6 +74,7 @@ struct WebViewOptions {
   bool visible = true;
   bool debug = false;     // enables the WebKit inspector
   bool dcc_mode = false;  // run every handler on the main thread (needs main_dispatcher)
+  ThreadMode thread_mode = ThreadMode::kAuto;
   std::shared_ptr<Dispatcher> main_dispatcher;  // the DCC main thread's dispatcher
   ThreadSafetyConfig config;                    // js_eval_timeout_ms is the default eval timeout
   std::size_t max_payload_bytes = 16u << 20;    // larger messages are refused on both sides

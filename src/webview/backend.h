@@ -62,5 +62,10 @@ void release_platform_globals();
 // Throws std::runtime_error when the platform cannot start (no display). Thread-safe.
 std::shared_ptr<Dispatcher> ui_thread();
 
+// The dispatcher of the thread a WebView with `mode` lives on: the dedicated thread, or (host mode)
+// the calling thread, which gets a dispatcher on the default GLib context the first time. Throws
+// std::runtime_error when the mode cannot work here (see ThreadMode). Thread-safe.
+std::shared_ptr<Dispatcher> thread_for(ThreadMode mode);
+
 }  // namespace webview_detail
 }  // namespace dccview

@@ -116,7 +116,7 @@ void WebView::Core::create() {
   }
   std::random_device entropy;
   for (int i = 0; i < 4; ++i) bridge_token += std::to_string(entropy()) + "-";
-  gtk = webview_detail::ui_thread();
+  gtk = webview_detail::thread_for(options.thread_mode);
   auto created = gtk->try_call([this] {
     ui = std::make_shared<Dispatcher>(options.config);
     ui->install<GlibLoop>(nullptr);

@@ -69,6 +69,61 @@ void stop_at_exit() {
 
 }  // namespace
 
+namespace {
+// Host mode: one dispatcher on the host's main thread (the owner of the default GLib context).
+std::shared_ptr<Dispatcher>* g_host = nullptr;  // guarded by start_mutex(); leaked at exit
+
+std::shared_ptr<Dispatcher> existing_host_dispatcher() {
+  CheckedLock lock(start_mutex());
+  if (g_thread != nullptr) {
+    throw std::runtime_error("dccview: host mode is not available: this process already runs "
+                             "dccview's dedicated WebView thread");
+  }
+  return g_host != nullptr ? *g_host : nullptr;
+}
+
+// The lock is not held while GTK starts or the dispatcher installs (installing takes other locks):
+// only the host's main thread gets here, and a second one is refused below.
+std::shared_ptr<Dispatcher> host_thread() {
+  auto dispatcher = existing_host_dispatcher();
+  if (dispatcher == nullptr) {
+    if (!gtk_init_check(nullptr, nullptr)) {
+      throw std::runtime_error("dccview: GTK found no display (set DISPLAY, or run under Xvfb)");
+    }
+    auto created = std::make_shared<Dispatcher>();
+    created->install<GlibLoop>(nullptr);
+    CheckedLock lock(start_mutex());
+    if (g_host == nullptr) g_host = new std::shared_ptr<Dispatcher>(created);
+    dispatcher = *g_host;
+  }
+  if (!dispatcher->is_main_thread()) {
+    throw std::runtime_error("dccview: host-mode WebViews must be created on the host's main thread "
+                             "(the one that created the first)");
+  }
+  return dispatcher;
+}
+
+bool dedicated_thread_running() {
+  CheckedLock lock(start_mutex());
+  return g_thread != nullptr;
+}
+}  // namespace
+
+std::shared_ptr<Dispatcher> thread_for(ThreadMode mode) {
+  if (mode == ThreadMode::kDedicated) return ui_thread();
+  if (mode == ThreadMode::kHost) return host_thread();
+  GMainContext* context = g_main_context_default();
+  if (g_main_context_is_owner(context)) return host_thread();
+  if (dedicated_thread_running()) return ui_thread();
+  if (!g_main_context_acquire(context)) {
+    throw std::runtime_error(
+        "dccview: another thread runs the default GLib context (a Qt or GTK host): create the "
+        "WebView on that thread (ThreadMode::kHost); a second GTK thread here would crash");
+  }
+  g_main_context_release(context);
+  return ui_thread();
+}
+
 std::shared_ptr<Dispatcher> ui_thread() {
   CheckedLock lock(start_mutex());
   if (g_thread == nullptr) {
