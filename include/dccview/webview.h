@@ -75,6 +75,10 @@ struct WebViewOptions {
   bool debug = false;     // enables the WebKit inspector
   bool dcc_mode = false;  // run every handler on the main thread (needs main_dispatcher)
   ThreadMode thread_mode = ThreadMode::kAuto;
+  // A native window to dock into (X11 window id), or 0 for a top-level window. The view's window is
+  // reparented into it at its top-left corner; resize it with set_size(). A host can also adopt the
+  // view's window itself through native_handle() (Qt: QWindow::fromWinId + createWindowContainer).
+  std::uint64_t parent = 0;
   std::shared_ptr<Dispatcher> main_dispatcher;  // the DCC main thread's dispatcher
   ThreadSafetyConfig config;                    // js_eval_timeout_ms is the default eval timeout
   std::size_t max_payload_bytes = 16u << 20;    // larger messages are refused on both sides
@@ -135,6 +139,8 @@ class WebView {
   void hide();
   // Thread-safe.
   void set_title(std::string title);
+  // Thread-safe.
+  void set_size(int width, int height);
 
   // The X11 window id of the view's toplevel window (for docking into a host), or 0 when none.
   // Thread-safe; blocks until the WebView thread answers.

@@ -47,6 +47,7 @@ class Backend {
   virtual void show() = 0;
   virtual void hide() = 0;
   virtual void set_title(const std::string& title) = 0;
+  virtual void set_size(int width, int height) = 0;
   virtual std::uint64_t native_handle() = 0;
   virtual void save_png(const std::string& path, std::function<void(Result<void>)> done) = 0;
 };

@@ -470,6 +470,10 @@ void WebView::hide() {
   warn_if_refused(core_->run_on_view("hide", [](Backend& b) { b.hide(); }));
 }
 
+void WebView::set_size(int width, int height) {
+  warn_if_refused(core_->run_on_view("set_size", [width, height](Backend& b) { b.set_size(width, height); }));
+}
+
 void WebView::set_title(std::string title) {
   warn_if_refused(
       core_->run_on_view("set_title", [title = std::move(title)](Backend& b) { b.set_title(title); }));

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <X11/Xlib.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -441,6 +442,29 @@ TEST_F(WebViewTest, AKilledWebProcessFailsPendingWorkTellsNativeCodeAndReloadBri
     return r.ok() && r.value() == "true";
   }, 20s)) << "reload brings the page back";
   EXPECT_EQ(eval("dccview.call('ping')"), "\"pong\"");
+}
+
+// Docking: the view's window becomes a child of the given native window.
+TEST_F(WebViewTest, AParentWindowIdDocksTheViewInsideIt) {
+  open(false);
+  const std::uint64_t host_window = view_->native_handle();  // plays the host's panel
+  ASSERT_NE(host_window, 0u);
+  WebViewOptions docked_options;
+  docked_options.parent = host_window;
+  WebView docked(docked_options);
+  const std::uint64_t docked_window = docked.native_handle();
+  ASSERT_NE(docked_window, 0u);
+  Display* display = XOpenDisplay(nullptr);
+  ASSERT_NE(display, nullptr);
+  Window root = 0, parent = 0, *children = nullptr;
+  unsigned count = 0;
+  ASSERT_TRUE(testing::eventually([&] {
+    XSync(display, False);
+    if (!XQueryTree(display, static_cast<Window>(docked_window), &root, &parent, &children, &count)) return false;
+    if (children) XFree(children);
+    return parent == static_cast<Window>(host_window);
+  }, 10s)) << "parent is " << parent << ", expected " << host_window;
+  XCloseDisplay(display);
 }
 
 }  // namespace

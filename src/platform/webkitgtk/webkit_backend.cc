@@ -149,6 +149,7 @@ class WebKitBackend final : public Backend {
     gtk_window_set_default_size(GTK_WINDOW(window_), options.width, options.height);
     gtk_container_add(GTK_CONTAINER(window_), GTK_WIDGET(view_));
     gtk_widget_realize(window_);
+    if (options.parent != 0) dock_into(options.parent);
     if (options.visible) gtk_widget_show_all(window_);
   }
 
@@ -187,6 +188,10 @@ class WebKitBackend final : public Backend {
     webkit_web_view_call_async_javascript_function(
         view_, kEvalBody, -1, g_variant_dict_end(&args), nullptr, nullptr, pending->cancellable,
         on_eval_finished, new std::shared_ptr<PendingEval>(pending));
+  }
+
+  void set_size(int width, int height) override {
+    gtk_window_resize(GTK_WINDOW(window_), width, height);
   }
 
   void show() override { gtk_widget_show_all(window_); }
@@ -232,6 +237,22 @@ class WebKitBackend final : public Backend {
       return;
     }
     request->done(Result<void>());
+  }
+
+  void dock_into(std::uint64_t parent) {
+    GdkDisplay* display = gtk_widget_get_display(window_);
+    if (!GDK_IS_X11_DISPLAY(display)) {
+      log(LogLevel::kError, "WebView: parent windows are X11 window ids; this display is not X11");
+      return;
+    }
+    GdkWindow* foreign = gdk_x11_window_foreign_new_for_display(display, static_cast<Window>(parent));
+    if (foreign == nullptr) {
+      log(LogLevel::kError, "WebView: parent window " + std::to_string(parent) + " does not exist");
+      return;
+    }
+    gtk_window_set_decorated(GTK_WINDOW(window_), FALSE);
+    gdk_window_reparent(gtk_widget_get_window(window_), foreign, 0, 0);
+    g_object_unref(foreign);
   }
 
   static void on_script_message(WebKitUserContentManager*, WebKitJavascriptResult* result,
