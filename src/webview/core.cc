@@ -1,0 +1,353 @@
+// The platform-neutral WebView: operations marshaled to the WebView thread, the page protocol,
+// handler dispatch (WebView thread or, in dcc_mode, the main thread), coalesced emits and answers,
+// origin policy, graceful close.
+#include "webview/core.h"
+
+#include <algorithm>
+#include <random>
+#include <stdexcept>
+#include <typeinfo>
+
+#include "core/wait.h"
+#include "dccview/detail/task.h"
+#include "dccview/dispatcher.h"
+#include "dccview/glib_loop.h"
+#include "dccview/log.h"
+#include "webview/protocol.h"
+
+namespace dccview {
+
+namespace {
+
+std::string exception_type_name() {
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    return detail::type_label(typeid(e));
+  } catch (...) {
+    return "unknown";
+  }
+}
+
+// Runs a handler with the page's params; returns the script that answers call `id`.
+std::string run_handler(const Handler& handler, std::uint64_t id, const std::string& params) {
+  try {
+    const std::string result = handler(params);
+    if (auto normalized = protocol::normalize_json(result)) return protocol::result_script(id, *normalized);
+    return protocol::error_script(id, "HandlerError", "the handler returned invalid JSON");
+  } catch (const std::exception& e) {
+    return protocol::error_script(id, "HandlerError", e.what(),
+                                  "{\"type\":" + protocol::quote(exception_type_name()) + "}");
+  } catch (...) {
+    return protocol::error_script(id, "HandlerError", "the handler threw a non-std::exception object",
+                                  "{\"type\":\"unknown\"}");
+  }
+}
+
+}  // namespace
+
+void WebView::Core::create() {
+  if (options.dcc_mode && !options.main_dispatcher) {
+    throw std::invalid_argument("dccview: dcc_mode needs WebViewOptions::main_dispatcher");
+  }
+  std::random_device entropy;
+  for (int i = 0; i < 4; ++i) bridge_token += std::to_string(entropy()) + "-";
+  gtk = webview_detail::thread_for(options.thread_mode);
+  auto created = gtk->try_call([this] {
+    ui = std::make_shared<Dispatcher>(options.config);
+    ui->install<GlibLoop>(nullptr);
+    backend = webview_detail::create_backend(options, *this, bridge_token);
+  }, std::chrono::seconds(30), "create WebView");
+  created.value();
+}
+
+WebView::Core::~Core() {
+  // The view's dispatcher owns a GSource: let it die on the WebView thread (or here, once that
+  // thread is gone and the context no longer runs).
+  if (ui && gtk) gtk->post([doomed = std::move(ui)]() mutable { doomed.reset(); }, "destroy view queue");
+}
+
+bool WebView::Core::post(std::function<void()> fn) {
+  return !closed.load(std::memory_order_acquire) && ui->post(std::move(fn));
+}
+
+Result<void> WebView::Core::run_on_view(const char* what, std::function<void(Backend&)> op) {
+  if (post([this, op = std::move(op)] {
+        if (backend) op(*backend);
+      })) {
+    return Result<void>();
+  }
+  return Error{ErrorCode::kShutdown, std::string(what) + ": the WebView is closed", nullptr};
+}
+
+bool WebView::Core::origin_allowed(const std::string& origin) const {
+  if (options.allowed_origins.empty()) return loaded_origins.count(origin) != 0;
+  return std::find(options.allowed_origins.begin(), options.allowed_origins.end(), origin) !=
+         options.allowed_origins.end();
+}
+
+Result<void> WebView::Core::load_html(std::string html, std::string base_url) {
+  return run_on_view("load_html", [this, html = std::move(html), base = std::move(base_url)](Backend& b) {
+    loaded_origins.insert(protocol::origin_of(base));
+    last_load = [html, base](Backend& view) { view.load_html(html, base); };
+    last_load(b);
+  });
+}
+
+Result<void> WebView::Core::load_url(std::string url) {
+  return run_on_view("load_url", [this, url = std::move(url)](Backend& b) {
+    loaded_origins.insert(protocol::origin_of(url));
+    last_load = [url](Backend& view) { view.load_url(url); };
+    last_load(b);
+  });
+}
+
+// After the web process died, WebKit's reload has nothing to reload for content given as a string:
+// the last load is replayed instead.
+Result<void> WebView::Core::reload() {
+  return run_on_view("reload", [this](Backend& b) {
+    if (process_lost && last_load) {
+      process_lost = false;
+      last_load(b);
+    } else {
+      b.reload();
+    }
+  });
+}
+
+void WebView::Core::on_page_message(const std::string& text) {
+  const auto message = protocol::parse(text, options.max_payload_bytes, bridge_token);
+  if (std::holds_alternative<protocol::Hello>(message)) {  // carries nothing: answered for any origin
+    page_ready = true;
+    backend->evaluate(protocol::ready_script());
+    flush_emits();
+    return;
+  }
+  if (const auto* invalid = std::get_if<protocol::Invalid>(&message)) {
+    log(LogLevel::kWarn, "WebView: refused a page message: " + invalid->reason);
+    // A message without this view's token may come from any frame: its id is not worth answering.
+    if (invalid->id && invalid->name != "OriginError") {
+      backend->evaluate(protocol::error_script(*invalid->id, invalid->name, invalid->reason));
+    }
+    return;
+  }
+  const std::string origin = protocol::origin_of(backend->current_url());
+  if (!origin_allowed(origin)) {
+    log(LogLevel::kWarn, "WebView: refused a page message from origin " + origin +
+                             " (not an allowed origin)");
+    if (const auto* call = std::get_if<protocol::Call>(&message)) {
+      backend->evaluate(protocol::error_script(call->id, "OriginError",
+                                               "calls from origin " + origin + " are not accepted"));
+    }
+    return;
+  }
+  if (const auto* call = std::get_if<protocol::Call>(&message)) {
+    handle_call(*call);
+  } else {
+    handle_emit(std::get<protocol::Emit>(message));
+  }
+}
+
+// The page is gone with its pending calls; WebKit fails the pending evaluations. Native code hears
+// of it through the handler registered for kWebProcessTerminated; reload() brings the page back.
+void WebView::Core::on_web_process_terminated(const std::string& reason) {
+  log(LogLevel::kError, "WebView: the web process ended (" + reason + "); reload() restarts it");
+  process_lost = true;
+  on_navigation_started();
+  handle_emit(protocol::Emit{kWebProcessTerminatedEvent, "{\"reason\":" + protocol::quote(reason) + "}"});
+}
+
+std::shared_ptr<const Handler> WebView::Core::find_handler(const std::string& name) {
+  CheckedLock lock(handlers_mutex);
+  auto it = handlers.find(name);
+  return it == handlers.end() ? nullptr : it->second;
+}
+
+void WebView::Core::handle_call(const protocol::Call& call) {
+  auto handler = find_handler(call.method);
+  if (!handler) {
+    backend->evaluate(protocol::error_script(call.id, "NotFoundError",
+                                             "no handler named '" + call.method + "'"));
+    return;
+  }
+  if (!options.dcc_mode) {
+    answer(call.id, run_handler(*handler, call.id, call.params_json));
+    return;
+  }
+  std::weak_ptr<Core> weak = weak_from_this();
+  const bool posted = options.main_dispatcher->post_servable(
+      [weak, handler, call] {
+        const std::string script = run_handler(*handler, call.id, call.params_json);
+        if (auto core = weak.lock()) core->answer(call.id, script);
+      },
+      "WebView handler (dcc_mode)");
+  if (!posted) {
+    backend->evaluate(protocol::error_script(call.id, "ShutdownError", "the main thread is shutting down"));
+  }
+}
+
+void WebView::Core::handle_emit(const protocol::Emit& emitted) {
+  auto handler = find_handler(emitted.event);
+  if (!handler) return;  // an event nobody listens to
+  auto run = [handler, emitted] {
+    try {
+      (*handler)(emitted.data_json);
+    } catch (...) {
+      detail::report_escaped_exception("WebView event handler '" + emitted.event + "'");
+    }
+  };
+  if (!options.dcc_mode) {
+    run();
+  } else if (!options.main_dispatcher->post_servable(std::move(run), "WebView event (dcc_mode)")) {
+    log(LogLevel::kWarn, "WebView: event '" + emitted.event + "' refused: the main thread is shutting down");
+  }
+}
+
+// Answers travel in the same batches as emits: many calls in flight become few evaluations.
+void WebView::Core::answer(std::uint64_t id, const std::string& script) {
+  bool schedule = false;
+  {
+    CheckedLock lock(emit_mutex);
+    pending_answers += script;
+    schedule = !std::exchange(flush_scheduled, true);
+  }
+  if (schedule && !post([this] { flush_emits(); })) {
+    log(LogLevel::kDebug, "WebView: answer to call " + std::to_string(id) + " dropped: the view is closed");
+  }
+}
+
+Result<void> WebView::Core::emit(const std::string& event, const std::string& data_json) {
+  if (closed.load(std::memory_order_acquire)) {
+    return Error{ErrorCode::kShutdown, "emit('" + event + "'): the WebView is closed", nullptr};
+  }
+  auto data = protocol::normalize_json(data_json);
+  if (!data) return Error{ErrorCode::kInvalidArgument, "emit('" + event + "'): data is not valid JSON", nullptr};
+  const std::string entry = "[" + protocol::quote(event) + "," + *data + "]";
+  bool schedule = false;
+  {
+    CheckedLock lock(emit_mutex);
+    if (pending_emits.size() + entry.size() > options.max_payload_bytes) {
+      return Error{ErrorCode::kQueueFull,
+                   "emit('" + event + "'): more than max_payload_bytes of events are waiting for the page",
+                   nullptr};
+    }
+    if (!pending_emits.empty()) pending_emits += ',';
+    pending_emits += entry;
+    schedule = !std::exchange(flush_scheduled, true);
+  }
+  if (schedule && !post([this] { flush_emits(); })) {
+    return Error{ErrorCode::kShutdown, "emit('" + event + "'): the WebView is closed", nullptr};
+  }
+  return Result<void>();
+}
+
+// One batch in flight at a time: while the page runs a batch, new emits accumulate into the next
+// one, so a flood becomes few large evaluations (throughput) and an idle view flushes at once
+// (latency).
+void WebView::Core::flush_emits() {
+  if (!page_ready || !backend || batch_in_flight) return;  // re-run on hello / when the batch is done
+  std::string entries, script;
+  {
+    CheckedLock lock(emit_mutex);
+    entries.swap(pending_emits);
+    script.swap(pending_answers);
+    flush_scheduled = false;
+  }
+  if (!entries.empty()) script += protocol::events_script(entries);
+  if (script.empty()) return;
+  batch_in_flight = true;
+  backend->evaluate(script, [weak = weak_from_this()] {
+    if (auto core = weak.lock()) {
+      core->batch_in_flight = false;
+      core->flush_emits();
+    }
+  });
+}
+
+Result<void> WebView::Core::eval_async(std::string script, EvalCallback callback,
+                                       std::chrono::milliseconds timeout) {
+  auto shared_callback = std::make_shared<EvalCallback>(std::move(callback));
+  const bool posted = post([this, script = std::move(script), shared_callback, timeout] {
+    if (!backend) {
+      (*shared_callback)(std::nullopt, JsError{"ShutdownError", "the WebView is closed", ""});
+      return;
+    }
+    backend->evaluate_async(script, std::move(*shared_callback), timeout);
+  });
+  if (!posted) return Error{ErrorCode::kShutdown, "eval_js_async: the WebView is closed", nullptr};
+  return Result<void>();
+}
+
+Result<std::string> WebView::Core::eval_sync(const std::string& script, std::chrono::milliseconds timeout) {
+  if (gtk->is_main_thread()) {
+    return Error{ErrorCode::kDeadlock,
+                 "eval_js_sync on the WebView thread would wait for itself; use eval_js_async", nullptr};
+  }
+  struct State {
+    detail::Completion done;
+    std::optional<std::string> value;
+    std::optional<JsError> error;
+  };
+  auto state = std::make_shared<State>();
+  const std::string label = "eval_js_sync(" + script.substr(0, 60) + ")";
+  std::optional<detail::SyncWait> wait;
+  try {
+    wait.emplace(*gtk, label);
+  } catch (const DeadlockDetectedError& e) {
+    return Error{ErrorCode::kDeadlock, e.what(), nullptr};
+  }
+  auto posted = eval_async(script, [state](std::optional<std::string> value, std::optional<JsError> error) {
+    state->value = std::move(value);
+    state->error = std::move(error);
+    state->done.set();
+  }, timeout);
+  if (!posted.ok()) return posted.error();
+  // The page-side timer answers first; the margin covers a WebView thread busy with other work.
+  const auto deadline = detail::deadline_after_ns(
+      std::chrono::nanoseconds(timeout + std::chrono::seconds(1)).count());
+  if (!wait->wait(state->done, deadline)) {
+    return Error{ErrorCode::kTimeout,
+                 "JavaScript execution timed out after " + std::to_string(timeout.count()) +
+                     " ms. Script: " + script.substr(0, 100),
+                 nullptr};
+  }
+  if (state->error) {
+    const ErrorCode code = state->error->name == "TimeoutError" ? ErrorCode::kTimeout
+                           : state->error->name == "ShutdownError" ? ErrorCode::kShutdown
+                                                                   : ErrorCode::kJavaScript;
+    std::string message = state->error->name + ": " + state->error->message;
+    if (code == ErrorCode::kTimeout) {
+      message = "JavaScript execution timed out after " + std::to_string(timeout.count()) +
+                " ms. Script: " + script.substr(0, 100);
+    }
+    return Error{code, message, nullptr};
+  }
+  return *state->value;
+}
+
+void WebView::Core::finalize() {
+  if (backend) {
+    backend->evaluate(protocol::shutdown_script());  // the page's pending calls are rejected
+    backend.reset();
+  }
+  ui->discard_pending();
+}
+
+void WebView::Core::close() {
+  if (closed.exchange(true, std::memory_order_acq_rel)) return;
+  ui->shutdown();
+  auto self = shared_from_this();
+  if (gtk->is_main_thread()) {
+    if (!gtk->post([self] { self->finalize(); }, "close WebView")) finalize();
+    return;
+  }
+  if (!ui->wait_for_drain(options.close_timeout)) {
+    log(LogLevel::kWarn, "WebView close: operations still queued after " +
+                             std::to_string(options.close_timeout.count()) +
+                             " ms were destroyed without running");
+  }
+  auto done = gtk->try_call([self] { self->finalize(); }, options.close_timeout, "close WebView");
+  if (!done.ok()) log(LogLevel::kWarn, "WebView close: " + done.error().message);
+}
+
+}  // namespace dccview

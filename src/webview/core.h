@@ -1,0 +1,84 @@
+// src/webview/core.h: the shared state behind a WebView and its proxies (internal).
+//
+// WebView owns it; proxies hold it weakly. Fields marked "WebView thread only" are touched only by
+// tasks running on the WebView thread; the rest are set once in create() or guarded as noted.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+
+#include "dccview/lock_order.h"
+#include "dccview/webview.h"
+#include "webview/backend.h"
+#include "webview/protocol.h"
+
+namespace dccview {
+
+using webview_detail::Backend;
+
+struct WebView::Core : webview_detail::BackendEvents, std::enable_shared_from_this<Core> {
+  explicit Core(WebViewOptions opts) : options(std::move(opts)) {}
+  ~Core() override;
+
+  void create();
+  bool post(std::function<void()> fn);
+  // Runs `op` on the backend on the WebView thread; kShutdown once closed.
+  Result<void> run_on_view(const char* what, std::function<void(Backend&)> op);
+  // Loads content and, under the default policy, allows its origin to call handlers.
+  Result<void> load_html(std::string html, std::string base_url);
+  Result<void> load_url(std::string url);
+  Result<void> reload();
+  void finalize();  // WebView thread
+
+  // BackendEvents (WebView thread)
+  void on_page_message(const std::string& text) override;
+  void on_navigation_started() override {
+    page_ready = false;
+    batch_in_flight = false;  // a new document: its first batch goes out when its bridge says hello
+  }
+  void on_web_process_terminated(const std::string& reason) override;
+
+  bool origin_allowed(const std::string& origin) const;  // WebView thread
+  void handle_call(const protocol::Call& call);
+  void handle_emit(const protocol::Emit& emit);
+  std::shared_ptr<const Handler> find_handler(const std::string& name);
+  void answer(std::uint64_t id, const std::string& script);  // any thread
+  void flush_emits();                                        // WebView thread
+
+  Result<void> emit(const std::string& event, const std::string& data_json);
+  Result<std::string> eval_sync(const std::string& script, std::chrono::milliseconds timeout);
+  Result<void> eval_async(std::string script, EvalCallback callback, std::chrono::milliseconds timeout);
+  void close();
+
+  std::chrono::milliseconds eval_timeout(std::optional<std::chrono::milliseconds> t) const {
+    return t.value_or(options.config.js_eval_timeout());
+  }
+
+  const WebViewOptions options;
+  std::shared_ptr<Dispatcher> gtk;  // the WebView thread
+  std::shared_ptr<Dispatcher> ui;   // this view's queue on it (shutdown accounting); set once
+  std::unique_ptr<Backend> backend;  // WebView thread only
+  bool page_ready = false;           // WebView thread only
+  bool batch_in_flight = false;      // WebView thread only: the page is still running a batch
+  std::string bridge_token;          // set once in create()
+  std::set<std::string> loaded_origins;  // WebView thread only: what the application loaded
+  std::function<void(Backend&)> last_load;  // WebView thread only: replayed by reload() after a crash
+  bool process_lost = false;                // WebView thread only
+  std::atomic<bool> closed{false};
+
+  CheckedMutex handlers_mutex{"dccview.webview.handlers", LockLevel::kState, kLeaf};
+  std::unordered_map<std::string, std::shared_ptr<const Handler>> handlers;
+
+  CheckedMutex emit_mutex{"dccview.webview.emits", LockLevel::kState, kLeaf};
+  std::string pending_emits;    // comma-separated [event, data] entries
+  std::string pending_answers;  // scripts answering page calls
+  bool flush_scheduled = false;
+};
+
+}  // namespace dccview
