@@ -93,9 +93,10 @@ struct PumpResult {
 
 class Dispatcher {
  public:
+  // Feeds config.debug_lock_order to the lock-order checker (configure_lock_order). Thread-safe.
   explicit Dispatcher(ThreadSafetyConfig config = {}, QueueOptions queue_options = {});
   // Destroys every queued task without running it, on the calling thread, then the loop.
-  // Requires that no other thread still uses the dispatcher.
+  // Not thread-safe: requires that no other thread still uses the dispatcher.
   ~Dispatcher();
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;

@@ -21,7 +21,7 @@ namespace dccview {
 class GlibLoop final : public HostLoop {
  public:
   // `context` nullptr means g_main_context_default(). `priority` is a GLib priority
-  // (G_PRIORITY_DEFAULT = 0).
+  // (G_PRIORITY_DEFAULT = 0). Thread-safe (the source is attached at install, on the main thread).
   explicit GlibLoop(GMainContext* context = nullptr,
                     std::chrono::milliseconds budget = std::chrono::milliseconds(10),
                     int priority = 0);

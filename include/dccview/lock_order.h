@@ -63,7 +63,9 @@ enum class LockOrderMode : std::uint8_t { kOff, kReport, kThrow, kAbort };
 struct LeafLock {};
 inline constexpr LeafLock kLeaf{};
 
+// Thread-safe.
 const char* to_string(LockLevel level) noexcept;
+// Thread-safe.
 const char* to_string(LockOrderMode mode) noexcept;
 
 // Sets the mode; later configure_lock_order() calls no longer change it. Thread-safe.
@@ -113,6 +115,7 @@ inline bool lock_order_enabled() noexcept {
 class CheckedMutex {
  public:
   // `name` must outlive the mutex (a string literal). All mutexes with one name form one class.
+  // The constructors are thread-safe (interning the class takes the checker's leaf lock).
   CheckedMutex(const char* name, LockLevel level)
       : identity_(detail::make_identity(name, level, false, 0)) {}
   // A keyed mutex may nest with others of its level that have keys: lower key first.
@@ -151,7 +154,9 @@ class CheckedMutex {
     mutex_.unlock();
   }
 
+  // Thread-safe (immutable).
   const char* name() const noexcept { return identity_.name; }
+  // Thread-safe (immutable).
   LockLevel level() const noexcept { return identity_.level; }
 
  private:
@@ -163,6 +168,7 @@ class CheckedMutex {
 // A shared mutex with a place in the lock hierarchy; shared and exclusive holds follow the same rules.
 class CheckedSharedMutex {
  public:
+  // The constructors are thread-safe, as CheckedMutex's.
   CheckedSharedMutex(const char* name, LockLevel level)
       : identity_(detail::make_identity(name, level, false, 0)) {}
   CheckedSharedMutex(const char* name, LockLevel level, std::uint64_t order_key)
@@ -183,7 +189,9 @@ class CheckedSharedMutex {
   // Holder thread only.
   void unlock_shared() noexcept;
 
+  // Thread-safe (immutable).
   const char* name() const noexcept { return identity_.name; }
+  // Thread-safe (immutable).
   LockLevel level() const noexcept { return identity_.level; }
 
  private:
@@ -245,6 +253,7 @@ class CheckedSharedLock {
 // reports its acquisitions and releases so the rules above see it.
 class ExternalLock {
  public:
+  // Thread-safe.
   ExternalLock(const char* name, LockLevel level)
       : identity_(detail::make_identity(name, level, false, 0)) {}
   // Call before taking the real lock; throws DeadlockDetectedError in throw mode. Thread-safe.

@@ -22,7 +22,7 @@ class ManualLoop final : public HostLoop {
  public:
   using WakeCallback = std::function<void()>;
 
-  // `on_work_waiting` may be empty for hosts that pump on a fixed timer anyway.
+  // `on_work_waiting` may be empty for hosts that pump on a fixed timer anyway. Thread-safe.
   explicit ManualLoop(WakeCallback on_work_waiting = {}) : on_work_waiting_(std::move(on_work_waiting)) {}
 
   // ManualLoop::pump()

@@ -20,6 +20,7 @@ namespace dccview {
 
 class OwnedLoop final : public HostLoop {
  public:
+  // Thread-safe (install it with Dispatcher::install on the thread that will run it).
   OwnedLoop() = default;
 
   // OwnedLoop::run()

@@ -17,7 +17,9 @@ namespace dccview {
 
 class QtLoop final : public HostLoop {
  public:
+  // Thread-safe (the QObject is created at install, on the GUI thread).
   explicit QtLoop(std::chrono::milliseconds budget = std::chrono::milliseconds(10));
+  // GUI thread, or any thread (then the QObject goes to deleteLater); see Lifetime above.
   ~QtLoop() override;
 
   class Receiver;  // the QObject (defined in the .cc file)

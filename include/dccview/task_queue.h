@@ -70,9 +70,10 @@ struct QueueStats {
 
 class TaskQueue {
  public:
+  // Thread-safe.
   explicit TaskQueue(QueueOptions options = {});
-  // Destroys (never runs) every task still queued, on the calling thread. Requires that no thread
-  // pushes concurrently (hold the queue by shared ownership).
+  // Destroys (never runs) every task still queued, on the calling thread. Not thread-safe: requires
+  // that no thread pushes concurrently (hold the queue by shared ownership).
   ~TaskQueue();
   TaskQueue(const TaskQueue&) = delete;
   TaskQueue& operator=(const TaskQueue&) = delete;

@@ -21,6 +21,7 @@ class ScopedNoServingWait {
   ~ScopedNoServingWait();
   ScopedNoServingWait(const ScopedNoServingWait&) = delete;
   ScopedNoServingWait& operator=(const ScopedNoServingWait&) = delete;
+  // Not thread-safe (the scope's own thread).
   const char* reason() const noexcept { return reason_; }
 
  private:

@@ -4,7 +4,6 @@
 #include <stdexcept>
 #include <thread>
 
-#include "core/lock_order/order_graph.h"
 #include "core/wait.h"
 #include "core/wait_graph.h"
 #include "dccview/log.h"

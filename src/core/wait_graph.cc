@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/lock_order/order_graph.h"
 #include "dccview/errors.h"
 #include "dccview/lock_order.h"
 #include "dccview/wait_policy.h"
@@ -66,11 +67,7 @@ thread_local int t_serving_disabled = 0;
 
 ThreadRecord* current_record() { return t_record_destroyed ? nullptr : &t_record; }
 
-std::string describe(const ThreadRecord& record) {
-  char name[32] = "?";
-  pthread_getname_np(record.handle, name, sizeof name);
-  return "thread '" + std::string(name) + "' (tid " + std::to_string(record.tid) + ")";
-}
+std::string describe(const ThreadRecord& record) { return describe_thread(record.handle, record.tid); }
 
 std::string describe(State& s, const ThreadRecord& record, const Wait& wait) {
   auto target = s.threads.find(wait.target);

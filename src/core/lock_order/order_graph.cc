@@ -136,11 +136,14 @@ std::string describe_site(const std::source_location& where) {
   return std::string(where.file_name()) + ":" + std::to_string(where.line());
 }
 
-std::string describe_current_thread() {
+std::string describe_thread(pthread_t thread, long tid) {
   char name[32] = "?";
-  pthread_getname_np(pthread_self(), name, sizeof name);
-  return "thread '" + std::string(name) + "' (tid " +
-         std::to_string(static_cast<long>(syscall(SYS_gettid))) + ")";
+  pthread_getname_np(thread, name, sizeof name);
+  return "thread '" + std::string(name) + "' (tid " + std::to_string(tid) + ")";
+}
+
+std::string describe_current_thread() {
+  return describe_thread(pthread_self(), static_cast<long>(syscall(SYS_gettid)));
 }
 
 }  // namespace dccview::detail

@@ -1,6 +1,8 @@
 // src/core/lock_order/order_graph.h: lock classes and the process-wide order graph (internal).
 #pragma once
 
+#include <pthread.h>
+
 #include <cstdint>
 #include <optional>
 #include <source_location>
@@ -43,7 +45,9 @@ bool first_report(const std::string& key);
 std::string describe_lock(const LockIdentity& id);
 // "file:line"
 std::string describe_site(const std::source_location& where);
-// "'thread-name' (tid 1234)"
+// "thread 'name' (tid 1234)" for `thread`, whose kernel thread id is `tid`.
+std::string describe_thread(pthread_t thread, long tid);
+// describe_thread() for the calling thread.
 std::string describe_current_thread();
 
 }  // namespace dccview::detail
