@@ -8,6 +8,7 @@
 //     ShutdownInProgressError the target is shutting down or gone.
 //     QueueFullError          a bounded queue refused the task (backpressure).
 //   JavaScriptError           a page script threw or rejected (not a thread-safety error).
+//   HandlerError              a handler failure named by a language binding (Python's exception type).
 //   Error                     a code plus a human-readable message, for non-throwing APIs.
 //   Result<T>                 value or Error, returned by the non-throwing APIs (`try_*`).
 //   throw_error(code, msg)    throws the exception class that matches `code`.
@@ -82,6 +83,18 @@ class QueueFullError : public ThreadSafetyError {
 class JavaScriptError : public std::runtime_error {
  public:
   explicit JavaScriptError(const std::string& message) : std::runtime_error(message) {}
+};
+
+// Thrown by a WebView handler written in another language (Python) to say which exception type failed:
+// the page's HandlerError carries type_name() instead of the C++ type.
+class HandlerError : public std::runtime_error {
+ public:
+  HandlerError(std::string type_name, const std::string& message)
+      : std::runtime_error(message), type_name_(std::move(type_name)) {}
+  const std::string& type_name() const noexcept { return type_name_; }
+
+ private:
+  std::string type_name_;
 };
 
 struct Error {

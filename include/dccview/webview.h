@@ -53,6 +53,11 @@ using Handler = std::function<std::string(const std::string& params_json)>;
 // The page and its pending calls are gone; reload() brings the page back.
 inline constexpr const char* kWebProcessTerminatedEvent = "dccview:web_process_terminated";
 
+// The event a handler registered with on() receives once the view has closed, whatever closed it
+// (close(), a proxy, the user closing the window): data {}. It runs on the WebView thread (also in
+// dcc_mode), after the page's pending calls were rejected; the view accepts no more work by then.
+inline constexpr const char* kClosedEvent = "dccview:closed";
+
 // Receives the evaluation's result as JSON text, or the page-side error. Runs on the WebView thread.
 using EvalCallback = std::function<void(std::optional<std::string> result_json, std::optional<JsError> error)>;
 

@@ -28,6 +28,8 @@ class BackendEvents {
   virtual void on_navigation_started() = 0;
   // The process running the page died (crash, out of memory, killed): `reason` says which.
   virtual void on_web_process_terminated(const std::string& reason) = 0;
+  // The user asked to close the window (its close button); the window stays until close() ends.
+  virtual void on_close_requested() = 0;
 };
 
 class Backend {

@@ -22,6 +22,8 @@ namespace {
 std::string exception_type_name() {
   try {
     throw;
+  } catch (const HandlerError& e) {
+    return e.type_name();
   } catch (const std::exception& e) {
     return detail::type_label(typeid(e));
   } catch (...) {
@@ -326,11 +328,25 @@ Result<std::string> WebView::Core::eval_sync(const std::string& script, std::chr
 }
 
 void WebView::Core::finalize() {
+  // Handlers may hold references back to their view (a Python closure over the WebView object):
+  // dropping them at close breaks such cycles. They are destroyed outside the lock.
+  std::unordered_map<std::string, std::shared_ptr<const Handler>> dropped;
+  {
+    CheckedLock lock(handlers_mutex);
+    dropped.swap(handlers);
+  }
   if (backend) {
     backend->evaluate(protocol::shutdown_script());  // the page's pending calls are rejected
     backend.reset();
   }
   ui->discard_pending();
+  if (auto closed_handler = dropped.find(kClosedEvent); closed_handler != dropped.end()) {
+    try {
+      (*closed_handler->second)("{}");
+    } catch (...) {
+      detail::report_escaped_exception("WebView closed handler");
+    }
+  }
 }
 
 void WebView::Core::close() {

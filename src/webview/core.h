@@ -43,6 +43,7 @@ struct WebView::Core : webview_detail::BackendEvents, std::enable_shared_from_th
     batch_in_flight = false;  // a new document: its first batch goes out when its bridge says hello
   }
   void on_web_process_terminated(const std::string& reason) override;
+  void on_close_requested() override { close(); }
 
   bool origin_allowed(const std::string& origin) const;  // WebView thread
   void handle_call(const protocol::Call& call);

@@ -467,5 +467,36 @@ TEST_F(WebViewTest, AParentWindowIdDocksTheViewInsideIt) {
   XCloseDisplay(display);
 }
 
+// The window's close button (WM_DELETE_WINDOW, what a window manager sends) closes the view
+// gracefully and tells native code once through the closed event, as every other way of closing does.
+TEST_F(WebViewTest, TheWindowCloseButtonClosesGracefullyAndTheClosedEventFiresOnce) {
+  open(false);
+  std::atomic<int> closed_events{0};
+  view_->on(kClosedEvent, [&](const std::string& data) {
+    EXPECT_EQ(data, "{}");
+    ++closed_events;
+    return std::string("null");
+  });
+  load_page();
+  const std::uint64_t window = view_->native_handle();
+  Display* display = XOpenDisplay(nullptr);
+  ASSERT_NE(display, nullptr);
+  XEvent event{};
+  event.xclient.type = ClientMessage;
+  event.xclient.window = static_cast<Window>(window);
+  event.xclient.message_type = XInternAtom(display, "WM_PROTOCOLS", False);
+  event.xclient.format = 32;
+  event.xclient.data.l[0] = static_cast<long>(XInternAtom(display, "WM_DELETE_WINDOW", False));
+  event.xclient.data.l[1] = CurrentTime;
+  XSendEvent(display, static_cast<Window>(window), False, NoEventMask, &event);
+  XFlush(display);
+  XCloseDisplay(display);
+  ASSERT_TRUE(testing::eventually([&] { return view_->is_closed() && closed_events.load() == 1; }, 10s))
+      << "closed=" << view_->is_closed() << " closed events=" << closed_events.load();
+  EXPECT_EQ(view_->get_proxy().emit("tick", "1").code(), ErrorCode::kShutdown);
+  view_->close();  // idempotent: no second closed event
+  EXPECT_EQ(closed_events.load(), 1);
+}
+
 }  // namespace
 }  // namespace dccview

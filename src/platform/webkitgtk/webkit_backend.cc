@@ -147,6 +147,7 @@ class WebKitBackend final : public Backend {
     window_ = gtk_window_new(GTK_WINDOW_TOPLEVEL);
     gtk_window_set_title(GTK_WINDOW(window_), options.title.c_str());
     gtk_window_set_default_size(GTK_WINDOW(window_), options.width, options.height);
+    g_signal_connect(window_, "delete-event", G_CALLBACK(on_delete_event), this);
     gtk_container_add(GTK_CONTAINER(window_), GTK_WIDGET(view_));
     gtk_widget_realize(window_);
     if (options.parent != 0) dock_into(options.parent);
@@ -156,6 +157,7 @@ class WebKitBackend final : public Backend {
   ~WebKitBackend() override {
     g_signal_handlers_disconnect_by_data(content_, this);
     g_signal_handlers_disconnect_by_data(view_, this);
+    g_signal_handlers_disconnect_by_data(window_, this);
     gtk_widget_destroy(window_);
   }
 
@@ -261,6 +263,12 @@ class WebKitBackend final : public Backend {
     char* text = jsc_value_to_string(value);
     static_cast<WebKitBackend*>(self)->events_.on_page_message(text ? text : "");
     g_free(text);
+  }
+
+  // The window's close button: a graceful close instead of GTK destroying the widgets under us.
+  static gboolean on_delete_event(GtkWidget*, GdkEvent*, gpointer self) {
+    static_cast<WebKitBackend*>(self)->events_.on_close_requested();
+    return TRUE;
   }
 
   static void on_web_process_terminated(WebKitWebView*, WebKitWebProcessTerminationReason reason,

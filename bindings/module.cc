@@ -1,0 +1,108 @@
+// dccview._core: the native module under the Python package dccview (see dccview/__init__.py).
+#include <nanobind/nanobind.h>
+#include <nanobind/stl/string.h>
+
+#include <memory>
+#include <mutex>
+
+#include "dccview/lock_order.h"
+#include "dccview/log.h"
+#include "dispatcher.h"
+#include "errors.h"
+#include "python_gate.h"
+#include "webview.h"
+
+namespace nb = nanobind;
+
+namespace dccview::python {
+
+namespace {
+
+// Native log lines go to a Python callable(level_name, message) (the `logging` logger "dccview");
+// once the interpreter is going away they go to stderr.
+void set_log_handler(nb::handle handler) {
+  if (handler.is_none()) {
+    set_log_sink({});
+    return;
+  }
+  auto callable = std::make_shared<PyRef>(handler.ptr());
+  set_log_sink([callable](LogLevel level, std::string_view message) {
+    try {
+      GilAcquire gil;
+      if (gil.ok()) {
+        PyObject* out = PyObject_CallFunction(callable->get(), "ss#", to_string(level), message.data(),
+                                              static_cast<Py_ssize_t>(message.size()));
+        if (out != nullptr) {
+          Py_DECREF(out);
+          return;
+        }
+        PyErr_Clear();
+      }
+    } catch (...) {
+      // fall through to stderr: logging must never fail its caller
+    }
+    std::fprintf(stderr, "dccview [%s] %.*s\n", to_string(level), static_cast<int>(message.size()),
+                 message.data());
+  });
+}
+
+void set_log_level_by_name(const std::string& name) {
+  static constexpr LogLevel kLevels[] = {LogLevel::kTrace, LogLevel::kDebug, LogLevel::kInfo,
+                                         LogLevel::kWarn,  LogLevel::kError, LogLevel::kOff};
+  for (LogLevel level : kLevels) {
+    if (name == to_string(level)) {
+      set_log_level(level);
+      return;
+    }
+  }
+  throw std::invalid_argument("unknown log level '" + name + "'");
+}
+
+// Test hook: calls fn() while holding a checked dccview lock, the way a careless native path would
+// call back into Python: the GIL acquisition must be reported as a lock-order violation.
+void call_under_library_lock(nb::handle fn) {
+  static CheckedMutex mutex("dccview.testing.state", LockLevel::kState);
+  auto callable = std::make_shared<PyRef>(fn.ptr());
+  std::exception_ptr failure;
+  {
+    BlockingScope blocking;
+    std::thread([&] {
+      try {
+        CheckedLock lock(mutex);
+        GilAcquire gil;
+        if (gil.ok()) call_reporting(callable->get(), "dccview testing hook");
+      } catch (...) {
+        failure = std::current_exception();
+      }
+    }).join();
+  }
+  if (failure) std::rethrow_exception(failure);
+}
+
+}  // namespace
+
+}  // namespace dccview::python
+
+NB_MODULE(_core, m) {
+  using namespace dccview::python;
+  m.doc() = "dccview's native core: dispatcher, WebView, errors (use the dccview package instead).";
+  bind_errors(m);
+  bind_dispatcher(m);
+  bind_webview(m);
+  m.def("set_log_handler", &set_log_handler, nb::arg("handler").none(),
+        "Routes native log lines to handler(level_name, message); None restores stderr.");
+  m.def("set_log_level", &set_log_level_by_name, nb::arg("level"));
+  m.def("close_gate", [](double timeout_s) {
+    return PythonGate::close(std::chrono::milliseconds(static_cast<std::int64_t>(timeout_s * 1000)));
+  }, nb::arg("timeout_s"), "Exit hook: native threads stop entering Python; waits for those inside.");
+  m.def("gate_open", &PythonGate::is_open);
+  m.def("set_lock_order_mode", [](const std::string& mode) {
+    using dccview::LockOrderMode;
+    if (mode == "off") dccview::set_lock_order_mode(LockOrderMode::kOff);
+    else if (mode == "report") dccview::set_lock_order_mode(LockOrderMode::kReport);
+    else if (mode == "throw") dccview::set_lock_order_mode(LockOrderMode::kThrow);
+    else if (mode == "abort") dccview::set_lock_order_mode(LockOrderMode::kAbort);
+    else throw std::invalid_argument("lock order mode must be off, report, throw or abort");
+  }, nb::arg("mode"));
+  m.def("_call_under_library_lock", &call_under_library_lock, nb::arg("fn"));
+}

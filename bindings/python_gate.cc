@@ -1,0 +1,113 @@
+#include "python_gate.h"
+
+#include <condition_variable>
+#include <mutex>
+
+#include "dccview/errors.h"
+#include "dccview/lock_order.h"
+
+namespace dccview::python {
+
+namespace {
+
+struct GateState {
+  std::mutex mutex;  // a leaf in practice: held only for counter updates, never across user code
+  std::condition_variable left;
+  long inside = 0;
+  bool open = true;
+};
+
+GateState& gate() {
+  static auto* state = new GateState;  // never destroyed: native threads may outlive static teardown
+  return *state;
+}
+
+const ExternalLock& gil_lock() {
+  static const ExternalLock lock("python.gil", LockLevel::kPythonGil);
+  return lock;
+}
+
+}  // namespace
+
+bool PythonGate::enter() noexcept {
+  GateState& state = gate();
+  std::lock_guard lock(state.mutex);
+  if (!state.open) return false;
+  ++state.inside;
+  return true;
+}
+
+void PythonGate::leave() noexcept {
+  GateState& state = gate();
+  std::lock_guard lock(state.mutex);
+  if (--state.inside == 0) state.left.notify_all();
+}
+
+bool PythonGate::is_open() noexcept {
+  GateState& state = gate();
+  std::lock_guard lock(state.mutex);
+  return state.open;
+}
+
+bool PythonGate::close(std::chrono::milliseconds timeout) {
+  GateState& state = gate();
+  GilRelease release;  // the crossings we wait for may need the GIL to finish
+  std::unique_lock lock(state.mutex);
+  state.open = false;
+  return state.left.wait_for(lock, timeout, [&] { return state.inside == 0; });
+}
+
+GilAcquire::GilAcquire() : already_held_(PyGILState_Check() != 0) {
+  if (!ticket_) return;
+  if (already_held_) return;  // re-entry on a thread that runs Python: nothing is acquired
+  gil_lock().check_acquire();
+  state_ = PyGILState_Ensure();
+  gil_lock().note_acquired();
+}
+
+GilAcquire::~GilAcquire() {
+  if (!ticket_ || already_held_) return;
+  gil_lock().note_released();
+  PyGILState_Release(state_);
+}
+
+GilRelease::GilRelease() noexcept : saved_(PyEval_SaveThread()) {}
+
+GilRelease::~GilRelease() { PyEval_RestoreThread(saved_); }
+
+void PyRef::reset() noexcept {
+  PyObject* object = std::exchange(object_, nullptr);
+  if (object == nullptr) return;
+  if (PyGILState_Check()) {
+    Py_DECREF(object);
+    return;
+  }
+  try {
+    GilAcquire gil;
+    if (gil.ok()) Py_DECREF(object);  // else: the interpreter is going away; leak on purpose
+  } catch (...) {
+    // A lock-order violation while dropping a reference: leaking is the only safe outcome.
+  }
+}
+
+void call_reporting(PyObject* callable, const char* context) noexcept {
+  PyObject* result = PyObject_CallNoArgs(callable);
+  if (result != nullptr) {
+    Py_DECREF(result);
+    return;
+  }
+  PyObject* where = PyUnicode_FromString(context);
+  PyErr_WriteUnraisable(where);
+  Py_XDECREF(where);
+}
+
+}  // namespace dccview::python
+
+namespace dccview::python {
+
+BlockingScope::BlockingScope() {
+  if (!ticket_) throw ShutdownInProgressError("dccview: the interpreter is shutting down");
+  release_.emplace();
+}
+
+}  // namespace dccview::python
