@@ -87,7 +87,6 @@ void run_owned(PyDispatcher& self) {
   if (self.owned_loop == nullptr) throw std::logic_error("dccview: run() needs install_owned() first");
   if (!self.dispatcher->is_main_thread()) throw std::logic_error("dccview: run() on a thread that is not the main thread");
   BlockingScope blocking;
-  self.owned_loop->reset_quit();
   self.owned_loop->run();
 }
 
@@ -154,7 +153,12 @@ void bind_dispatcher(nb::module_& m) {
            [](PyDispatcher& self) { self.dispatcher->install<GlibLoop>(nullptr); },
            "The calling thread becomes the main thread, served by the default GLib main context.")
       .def("run", &run_owned, "Runs the owned loop until quit() (main thread; releases the GIL).")
-      .def("quit", &quit_owned, "Makes run() return. Any thread.")
+      .def("quit", &quit_owned, "Makes run() return (sticky until reset_quit()). Any thread.")
+      .def("reset_quit",
+           [](PyDispatcher& self) {
+             if (self.owned_loop != nullptr) self.owned_loop->reset_quit();
+           },
+           "Clears an earlier quit() so run() runs again. Main thread.")
       .def("pump", &pump, nb::arg("budget_s") = 0.01,
            "Runs queued work for up to budget_s seconds; returns (ran, more_pending). Main thread.")
       .def("post", &post, nb::arg("fn"), "Queues fn() for the main thread; never runs it inline.")

@@ -1,0 +1,44 @@
+"""dccview: thread-safe web UIs inside DCC applications.
+
+    from dccview import WebView
+    from dccview.utils import dcc_thread_safe
+
+    webview = WebView(title="Tool", html=PAGE, dcc_mode=True)
+
+    @webview.on("create_object")
+    def handle_create(data):          # runs on the DCC main thread (dcc_mode)
+        return make_cube(data["name"])  # the return value resolves the page's promise
+
+    webview.show()
+
+See docs/python.md for the threading rules and guarantees.
+"""
+
+from . import _core
+from ._exit import install as _install_exit_hook
+from .config import ThreadSafetyConfig
+from .errors import (
+    DeadlockDetectedError,
+    JavaScriptError,
+    QueueFullError,
+    ShutdownInProgressError,
+    ThreadDispatchTimeoutError,
+    ThreadSafetyError,
+)
+from .webview import WebView, WebViewProxy
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "WebView",
+    "WebViewProxy",
+    "ThreadSafetyConfig",
+    "ThreadSafetyError",
+    "DeadlockDetectedError",
+    "ThreadDispatchTimeoutError",
+    "ShutdownInProgressError",
+    "QueueFullError",
+    "JavaScriptError",
+]
+
+_install_exit_hook()

@@ -1,0 +1,48 @@
+"""Interpreter exit and logging glue.
+
+At exit (atexit, before the interpreter finalizes) dccview: shuts the main-thread dispatcher down (so
+workers blocked in run_on_main_thread_sync get ShutdownInProgressError instead of waiting), closes
+every open WebView, then closes the native gate: from then on native threads never enter Python, and
+Python threads calling into dccview get ShutdownInProgressError at once. No crash, no hang, however
+many views are open and workers still posting.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+
+from . import _core, _runtime
+
+logger = logging.getLogger("dccview")
+
+_LEVELS = {
+    "trace": 5,
+    "debug": logging.DEBUG,
+    "info": logging.INFO,
+    "warn": logging.WARNING,
+    "error": logging.ERROR,
+}
+
+EXIT_GATE_TIMEOUT_S = 5.0
+
+
+def _log_native(level: str, message: str) -> None:
+    logger.log(_LEVELS.get(level, logging.WARNING), "%s", message)
+
+
+def _at_exit() -> None:
+    from .webview import close_all_views
+
+    try:
+        _runtime.reset(drain_timeout=0.5)
+        close_all_views()
+    finally:
+        if not _core.close_gate(EXIT_GATE_TIMEOUT_S):
+            logger.warning("dccview: native work still inside Python %.0f s after exit began", EXIT_GATE_TIMEOUT_S)
+        _core.set_log_handler(None)
+
+
+def install() -> None:
+    _core.set_log_handler(_log_native)
+    atexit.register(_at_exit)

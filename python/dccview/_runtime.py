@@ -1,0 +1,102 @@
+"""The process-wide main-thread runtime: the active dispatcher backend and its native dispatcher.
+
+One native ``_core.Dispatcher`` serves the DCC main thread. The active backend (chosen by the
+registry in ``dccview.utils.thread_dispatcher``) only connects it to the host's loop: it wakes the
+main thread and makes it pump. Queues, waits, timeouts, cancellation and cycle detection are the
+native dispatcher's, so every host gets the same guarantees.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from _thread import get_ident
+from typing import Optional
+
+from . import _core
+from .config import ThreadSafetyConfig
+
+logger = logging.getLogger("dccview")
+
+_lock = threading.RLock()
+_config = ThreadSafetyConfig()
+_active: Optional["Active"] = None
+
+
+class Active:
+    """The active backend, its native dispatcher, and the main thread's ident."""
+
+    __slots__ = ("backend", "dispatcher", "main_ident")
+
+    def __init__(self, backend, dispatcher: "_core.Dispatcher") -> None:
+        self.backend = backend
+        self.dispatcher = dispatcher
+        self.main_ident = backend.main_thread_ident()
+
+
+def config() -> ThreadSafetyConfig:
+    """The configuration new dispatchers and WebViews start from."""
+    return _config
+
+
+def set_config(new_config: ThreadSafetyConfig) -> None:
+    """Replaces the process-wide configuration; takes effect at the next backend activation."""
+    global _config
+    if not isinstance(new_config, ThreadSafetyConfig):
+        raise TypeError(f"expected a ThreadSafetyConfig, not {type(new_config).__name__}")
+    _config = new_config
+
+
+def active() -> Active:
+    """The active backend and dispatcher, activating the registry's choice on first use.
+
+    The backend's loop is installed on the main thread: at once when called there, else through the
+    backend's any-thread host API, else (hosts without one, and the fallback) at the next call made
+    on the main thread. Work queued before that waits for it.
+    """
+    state = _active
+    if state is not None and (state.dispatcher.installed or get_ident() != state.main_ident):
+        return state
+    with _lock:
+        state = _active if _active is not None else _activate()
+        if not state.dispatcher.installed and get_ident() == state.main_ident:
+            state.backend.install(state.dispatcher)
+        return state
+
+
+def current() -> Optional[Active]:
+    """The active state without activating anything."""
+    return _active
+
+
+def _activate() -> Active:
+    global _active
+    from .utils.thread_dispatcher import registry
+
+    backend = registry.get_dispatcher_backend()
+    dispatcher = _core.Dispatcher(**_config.native_kwargs())
+    state = Active(backend, dispatcher)
+    if get_ident() != state.main_ident:
+        backend.install_from_other_thread(dispatcher)
+    _active = state
+    logger.debug("dccview: dispatcher backend %s is active", backend.get_name())
+    return state
+
+
+def reset(drain_timeout: float = 1.0) -> None:
+    """Deactivates the current backend (the registry changed, or the process exits).
+
+    Synchronous callers still waiting are woken with ShutdownInProgressError; queued work gets
+    ``drain_timeout`` seconds to run when called on the main thread, and is destroyed after that.
+    """
+    global _active
+    with _lock:
+        state, _active = _active, None
+    if state is None:
+        return
+    state.dispatcher.shutdown()
+    if state.dispatcher.installed and state.dispatcher.is_main_thread():
+        if not state.dispatcher.wait_for_drain(drain_timeout):
+            logger.warning("dccview: queued main-thread work did not finish within %.1f s; destroyed", drain_timeout)
+        state.dispatcher.discard_pending()
+    state.backend.uninstall()

@@ -1,0 +1,47 @@
+"""dccview.utils: main-thread dispatch, decorators and the thread-safe WebView wrapper."""
+
+from .dcc_thread_safe import DCCThreadSafeWrapper
+from .thread_dispatcher import (
+    DispatcherPriority,
+    call_on_main_thread,
+    clear_dispatcher_backends,
+    dcc_thread_safe,
+    dcc_thread_safe_async,
+    defer_to_main_thread,
+    ensure_main_thread,
+    get_current_dcc_name,
+    get_dispatcher_backend,
+    is_dcc_environment,
+    is_main_thread,
+    list_dispatcher_backends,
+    register_dispatcher_backend,
+    run_main_loop,
+    run_on_main_thread,
+    run_on_main_thread_sync,
+    stop_main_loop,
+    unregister_dispatcher_backend,
+    wrap_callback_for_dcc,
+)
+
+__all__ = [
+    "DCCThreadSafeWrapper",
+    "DispatcherPriority",
+    "call_on_main_thread",
+    "clear_dispatcher_backends",
+    "dcc_thread_safe",
+    "dcc_thread_safe_async",
+    "defer_to_main_thread",
+    "ensure_main_thread",
+    "get_current_dcc_name",
+    "get_dispatcher_backend",
+    "is_dcc_environment",
+    "is_main_thread",
+    "list_dispatcher_backends",
+    "register_dispatcher_backend",
+    "run_main_loop",
+    "run_on_main_thread",
+    "run_on_main_thread_sync",
+    "stop_main_loop",
+    "unregister_dispatcher_backend",
+    "wrap_callback_for_dcc",
+]

@@ -1,0 +1,66 @@
+"""dccview.utils.thread_dispatcher: run work on the DCC main thread, from any thread, in any host.
+
+See ``wrapper`` (the functions and decorators), ``registry`` (which host backend serves the main
+thread) and ``base`` (how to write a backend).
+"""
+
+from .base import ThreadDispatcherBackend, TickPolledBackend
+from .registry import (
+    DispatcherPriority,
+    clear_dispatcher_backends,
+    get_current_dcc_name,
+    get_dispatcher_backend,
+    is_dcc_environment,
+    list_dispatcher_backends,
+    register_dispatcher_backend,
+    reset_dispatcher_backends,
+    unregister_dispatcher_backend,
+)
+from .wrapper import (
+    call_on_main_thread,
+    dcc_thread_safe,
+    dcc_thread_safe_async,
+    defer_to_main_thread,
+    ensure_main_thread,
+    is_main_thread,
+    run_main_loop,
+    run_on_main_thread,
+    run_on_main_thread_sync,
+    stop_main_loop,
+    wrap_callback_for_dcc,
+)
+from ...errors import (
+    DeadlockDetectedError,
+    ShutdownInProgressError,
+    ThreadDispatchTimeoutError,
+    ThreadSafetyError,
+)
+
+__all__ = [
+    "ThreadDispatcherBackend",
+    "TickPolledBackend",
+    "DispatcherPriority",
+    "register_dispatcher_backend",
+    "unregister_dispatcher_backend",
+    "clear_dispatcher_backends",
+    "reset_dispatcher_backends",
+    "get_dispatcher_backend",
+    "list_dispatcher_backends",
+    "is_dcc_environment",
+    "get_current_dcc_name",
+    "is_main_thread",
+    "run_on_main_thread",
+    "run_on_main_thread_sync",
+    "call_on_main_thread",
+    "ensure_main_thread",
+    "defer_to_main_thread",
+    "dcc_thread_safe",
+    "dcc_thread_safe_async",
+    "wrap_callback_for_dcc",
+    "run_main_loop",
+    "stop_main_loop",
+    "ThreadSafetyError",
+    "DeadlockDetectedError",
+    "ThreadDispatchTimeoutError",
+    "ShutdownInProgressError",
+]

@@ -1,0 +1,39 @@
+"""The fallback backend: dccview runs its own loop on the main thread (standalone tools, tests).
+
+The main thread serves dccview's queue inside run_main_loop() (and WebView.show(wait=True)); work
+queued while it does something else waits for it.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+from ..base import ThreadDispatcherBackend
+
+
+class FallbackBackend(ThreadDispatcherBackend):
+    name = "Fallback"
+
+    def is_available(self) -> bool:
+        return True
+
+    def install(self, dispatcher) -> None:
+        self._dispatcher = dispatcher
+        dispatcher.install_owned()
+
+    def install_from_other_thread(self, dispatcher) -> None:
+        pass  # installed by the main thread's next call into dccview
+
+    def run_loop(self, dispatcher, until: Optional[Callable[[], bool]] = None) -> None:
+        if not dispatcher.installed:
+            self.install(dispatcher)
+        while True:
+            dispatcher.reset_quit()
+            if until is not None and until():
+                return
+            dispatcher.run()  # returns at stop_loop(), releasing the GIL meanwhile
+            if until is None:
+                return
+
+    def stop_loop(self, dispatcher) -> None:
+        dispatcher.quit()

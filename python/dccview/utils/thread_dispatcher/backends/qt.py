@@ -1,0 +1,108 @@
+"""Qt applications (PySide6, PySide2, PyQt5) and hosts built on them (3ds Max): a QObject living on
+the GUI thread receives a queued signal and pumps. Emitting a signal is safe from any thread (Qt queues
+it to the receiver's thread); QTimer.singleShot from a foreign thread is not and is never used."""
+
+from __future__ import annotations
+
+import collections
+import logging
+import sys
+from typing import Callable, Deque
+
+from ..base import ThreadDispatcherBackend
+
+_BINDINGS = ("PySide6", "PySide2", "PyQt5")
+logger = logging.getLogger("dccview")
+
+
+def loaded_qt_core():
+    """The QtCore module of the Qt binding this process already uses, or None."""
+    for binding in _BINDINGS:
+        module = sys.modules.get(binding + ".QtCore")
+        if module is not None:
+            return module
+    return None
+
+
+def _make_waker(qt_core, callback: Callable[[], None]):
+    signal_type = getattr(qt_core, "Signal", None) or getattr(qt_core, "pyqtSignal")
+    slot_type = getattr(qt_core, "Slot", None) or getattr(qt_core, "pyqtSlot")
+
+    class Waker(qt_core.QObject):
+        wake = signal_type()
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.wake.connect(self.on_wake, qt_core.Qt.QueuedConnection)
+
+        @slot_type()
+        def on_wake(self) -> None:
+            callback()
+
+    return Waker()
+
+
+class QtBackend(ThreadDispatcherBackend):
+    name = "Qt"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._waker = None
+        self._callbacks: Deque[Callable[[], None]] = collections.deque()
+
+    def _application(self):
+        qt_core = loaded_qt_core()
+        return None if qt_core is None else qt_core.QCoreApplication.instance()
+
+    def is_available(self) -> bool:
+        return self._application() is not None
+
+    def main_thread_ident(self) -> int:
+        # The GUI thread is the thread that created the application; in every host it is Python's
+        # main thread. Qt exposes no thread ident, so this relies on that.
+        return super().main_thread_ident()
+
+    def install(self, dispatcher) -> None:
+        qt_core = loaded_qt_core()
+        self._dispatcher = dispatcher
+        waker = _make_waker(qt_core, self._run_callbacks)
+        app = qt_core.QCoreApplication.instance()
+        if waker.thread() is not app.thread():
+            waker.moveToThread(app.thread())
+        self._waker = waker
+        dispatcher.install_manual(self._request_pump)
+        if self._callbacks:
+            waker.wake.emit()
+
+    def install_from_other_thread(self, dispatcher) -> None:
+        pass  # the waker must be created on the GUI thread: the next main-thread call installs
+
+    def wake_main_thread(self, callback: Callable[[], None]) -> None:
+        self._callbacks.append(callback)  # deque.append is atomic under the GIL
+        waker = self._waker
+        if waker is not None:
+            waker.wake.emit()
+
+    def _run_callbacks(self) -> None:
+        while self._callbacks:
+            callback = self._callbacks.popleft()
+            try:
+                callback()
+            except Exception:
+                logger.exception("dccview: a main-thread callback raised")
+
+    def uninstall(self) -> None:
+        waker, self._waker = self._waker, None
+        if waker is not None:
+            waker.deleteLater()
+        super().uninstall()
+
+
+class MaxBackend(QtBackend):
+    """Autodesk 3ds Max (pymxs raises on worker threads; MaxPlus is gone): the Qt waker on Max's GUI
+    thread."""
+
+    name = "3ds Max"
+
+    def is_available(self) -> bool:
+        return "pymxs" in sys.modules and super().is_available()

@@ -1,0 +1,318 @@
+"""The WebView and its proxy: the RFC's Python API over dccview's native WebView.
+
+Threads: the view lives on the WebView thread (dedicated GTK thread, or the host's main thread in host
+mode). Every method here may be called from any thread. Handlers registered with ``on()`` run on the
+WebView thread, or on the DCC main thread when ``dcc_mode=True`` (calls and events alike; the WebView
+thread never blocks for them). Data crosses as JSON: handlers get ``handler(data)`` with the page's
+params or event payload, and their return value resolves the page's promise.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+import threading
+import weakref
+from typing import Any, Callable, Optional
+
+from . import _core, _runtime
+from .config import ThreadSafetyConfig
+from .errors import JavaScriptError, javascript_error
+from .utils.dcc_thread_safe import DCCThreadSafeWrapper
+from .utils.thread_dispatcher import call_on_main_thread, run_on_main_thread
+
+__all__ = ["WebView", "WebViewProxy"]
+
+logger = logging.getLogger("dccview")
+
+CLOSED_EVENT = "dccview:closed"
+WEB_PROCESS_TERMINATED_EVENT = "dccview:web_process_terminated"
+
+_live_views: "weakref.WeakSet[WebView]" = weakref.WeakSet()
+
+
+def _to_json(data: Any) -> str:
+    return json.dumps(data, allow_nan=False, separators=(",", ":"))
+
+
+def _takes_argument(func: Callable[..., Any]) -> bool:
+    try:
+        signature = inspect.signature(func)
+    except (TypeError, ValueError):
+        return True
+    for parameter in signature.parameters.values():
+        if parameter.kind in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD, parameter.VAR_POSITIONAL):
+            return True
+    return False
+
+
+def _native_handler(name: str, func: Callable[..., Any]) -> Callable[[str], str]:
+    """Adapts ``func(data)`` to the native JSON-text handler; failures reach the page as
+    HandlerError (type and message) and the ``dccview`` logger (with the traceback)."""
+    with_data = _takes_argument(func)
+
+    def handler(params_json: str) -> str:
+        try:
+            data = json.loads(params_json)
+            result = func(data) if with_data else func()
+            return _to_json(result)
+        except Exception:
+            logger.exception("dccview: handler %r raised", name)
+            raise
+
+    return handler
+
+
+def _eval_callback(callback: Callable[[Any, Optional[JavaScriptError]], None], on_main: bool):
+    def native(result_json: Optional[str], error) -> None:
+        result = None if result_json is None else json.loads(result_json)
+        js_error = None if error is None else javascript_error(*error)
+        if on_main:
+            run_on_main_thread(callback, result, js_error)
+        else:
+            callback(result, js_error)
+
+    return native
+
+
+def _parent_handle(parent: Any) -> int:
+    if parent is None:
+        return 0
+    if isinstance(parent, int):
+        if parent < 0:
+            raise ValueError("parent must be a native window id >= 0")
+        return parent
+    win_id = getattr(parent, "winId", None)
+    if callable(win_id):  # a QWidget or QWindow
+        return int(win_id())
+    raise TypeError(f"parent must be a native window id (int) or a Qt widget, not {type(parent).__name__}")
+
+
+class WebViewProxy:
+    """A handle on a WebView for any thread (the RFC's ``webview.get_proxy()``).
+
+    Every method raises ShutdownInProgressError once the view is closed: nothing is dropped silently.
+    """
+
+    def __init__(self, native: "_core.WebViewProxy", dcc_mode: bool, owner: "WebView") -> None:
+        self._native = native
+        self._dcc_mode = dcc_mode
+        self._owner = weakref.ref(owner)
+
+    def eval_js(self, script: str) -> None:
+        """Runs ``script`` in the page (fire-and-forget; page errors are logged)."""
+        self._native.eval_js(script)
+
+    def eval_js_async(self, script: str, callback: Callable[[Any, Optional[JavaScriptError]], None],
+                      timeout_ms: Optional[int] = 5000) -> None:
+        """Runs ``script``; ``callback(result, error)`` gets its (awaited) value or a JavaScriptError
+        (name, message, stack; a TimeoutError-named one after ``timeout_ms``). The callback runs on the
+        WebView thread, or on the main thread in dcc_mode."""
+        self._native.eval_js_async(script, _eval_callback(callback, self._dcc_mode), timeout_ms)
+
+    def eval_js_sync(self, script: str, timeout_ms: Optional[int] = None) -> Any:
+        """Runs ``script`` and returns its (awaited) value; see DCCThreadSafeWrapper.eval_js_sync."""
+        try:
+            return json.loads(self._native.eval_js_sync(script, timeout_ms))
+        except JavaScriptError as error:
+            name, _, message = str(error).partition(": ")
+            raise javascript_error(name, message) from None
+
+    def emit(self, event_name: str, data: Any = None) -> None:
+        """Sends ``event_name`` with ``data`` (JSON-serializable) to the page's listeners. Never blocks."""
+        self._native.emit(event_name, _to_json(data))
+
+    def load_url(self, url: str) -> None:
+        self._native.load_url(url)
+
+    def load_html(self, html: str) -> None:
+        self._native.load_html(html)
+
+    def reload(self) -> None:
+        self._native.reload()
+
+    def close(self) -> None:
+        """Closes the view gracefully; waits up to its close timeout."""
+        self._native.close()
+
+    # The RFC's DCC-aware methods.
+    def on_dcc_main_thread(self, event_name: str, handler: Callable[..., Any]) -> None:
+        """Registers ``handler`` for ``event_name``; it runs on the DCC main thread whatever the view's
+        dcc_mode (its return value still reaches the page)."""
+        owner = self._owner()
+        if owner is None or owner.closed:
+            from .errors import ShutdownInProgressError
+
+            raise ShutdownInProgressError("dccview: the WebView is closed")
+        owner._register(event_name, handler, on_main=True)
+
+    def call_on_dcc_main_thread(self, func: Callable[..., Any], *args: Any, timeout: Optional[float] = None,
+                                **kwargs: Any) -> Any:
+        """``run_on_main_thread_sync(func, *args, timeout=timeout, **kwargs)``."""
+        return call_on_main_thread(func, args, kwargs, timeout)
+
+
+class WebView:
+    """A web panel whose every operation is safe from any thread.
+
+    Args:
+        title, width, height: the window.
+        url, html: content to load at once (html wins if both are given).
+        parent: a native window id (X11) or a Qt widget to dock into.
+        dcc_mode: run every handler (calls and events) on the DCC main thread.
+        debug: enable the WebKit inspector.
+        config: a ThreadSafetyConfig (eval and main-thread timeouts).
+        thread_mode: "auto" (default), "dedicated" or "host" (see docs/python.md).
+        allowed_origins: origins whose pages may call handlers (default: what the application loaded).
+        close_timeout: seconds close() drains queued operations before destroying them (logged).
+    """
+
+    def __init__(self, title: str = "dccview", width: int = 800, height: int = 600, url: Optional[str] = None,
+                 html: Optional[str] = None, *, parent: Any = None, dcc_mode: bool = False, debug: bool = False,
+                 config: Optional[ThreadSafetyConfig] = None, thread_mode: str = "auto", visible: bool = True,
+                 allowed_origins: Optional[list] = None, max_payload_bytes: int = 16 << 20,
+                 close_timeout: float = 5.0) -> None:
+        self._config = config if config is not None else _runtime.config()
+        if not isinstance(self._config, ThreadSafetyConfig):
+            raise TypeError("config must be a ThreadSafetyConfig")
+        self._dcc_mode = bool(dcc_mode)
+        self._closed_event = threading.Event()
+        state = _runtime.active()
+        self._native = _core.WebView(
+            title=title, width=width, height=height, visible=visible, debug=debug, dcc_mode=self._dcc_mode,
+            thread_mode=thread_mode, parent=_parent_handle(parent), dispatcher=state.dispatcher,
+            js_eval_timeout_ms=self._config.js_eval_timeout_ms,
+            main_thread_timeout_ms=self._config.main_thread_timeout_ms,
+            allowed_origins=list(allowed_origins or []), max_payload_bytes=max_payload_bytes,
+            close_timeout_ms=int(close_timeout * 1000))
+        self._proxy = WebViewProxy(self._native.get_proxy(), self._dcc_mode, self)
+        self._native.on(CLOSED_EVENT, self._closed_handler())
+        _live_views.add(self)
+        if html is not None:
+            self.load_html(html)
+        elif url is not None:
+            self.load_url(url)
+
+    def _closed_handler(self) -> Callable[[str], str]:
+        closed = self._closed_event
+
+        def on_closed(_data: str) -> str:  # WebView thread; holds no reference to the view
+            closed.set()
+            from .utils.thread_dispatcher import stop_main_loop
+
+            stop_main_loop()
+            return "null"
+
+        return on_closed
+
+    # Handlers
+    def on(self, event_name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Decorator: ``func(data)`` answers page calls ``dccview.call(event_name, params)`` (its return
+        value resolves the page's promise, an exception rejects it with HandlerError) and receives
+        page events ``dccview.emit(event_name, data)``. In dcc_mode it runs on the main thread."""
+
+        def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
+            self._register(event_name, func, on_main=False)
+            return func
+
+        return decorator
+
+    def register_callback(self, event_name: str, func: Callable[..., Any]) -> None:
+        """``on(event_name)(func)`` without the decorator syntax."""
+        self._register(event_name, func, on_main=False)
+
+    def _register(self, event_name: str, func: Callable[..., Any], on_main: bool) -> None:
+        if not callable(func):
+            raise TypeError("a handler must be callable")
+        if on_main and not self._dcc_mode:
+            target = func
+
+            def func(*args: Any) -> Any:  # noqa: F811 - runs the original on the main thread
+                return call_on_main_thread(target, args)
+
+        self._native.on(event_name, _native_handler(event_name, func))
+
+    # Thread-safe operations (all through the proxy: after close they raise ShutdownInProgressError)
+    def emit(self, event_name: str, data: Any = None) -> None:
+        self._proxy.emit(event_name, data)
+
+    def eval_js(self, script: str) -> None:
+        self._proxy.eval_js(script)
+
+    def eval_js_async(self, script: str, callback: Callable[[Any, Optional[JavaScriptError]], None],
+                      timeout_ms: Optional[int] = None) -> None:
+        self._proxy.eval_js_async(script, callback, timeout_ms)
+
+    def eval_js_sync(self, script: str, timeout_ms: Optional[int] = None) -> Any:
+        return self._proxy.eval_js_sync(script, timeout_ms)
+
+    def load_url(self, url: str) -> None:
+        self._proxy.load_url(url)
+
+    def load_html(self, html: str) -> None:
+        self._proxy.load_html(html)
+
+    def reload(self) -> None:
+        self._proxy.reload()
+
+    def set_title(self, title: str) -> None:
+        self._native.set_title(title)
+
+    def set_size(self, width: int, height: int) -> None:
+        self._native.set_size(width, height)
+
+    def hide(self) -> None:
+        self._native.hide()
+
+    @property
+    def native_handle(self) -> int:
+        """The X11 window id of the view (for docking it into a host's widget)."""
+        return self._native.native_handle()
+
+    def save_screenshot(self, path: str, timeout: float = 10.0) -> None:
+        self._native.save_screenshot(str(path), timeout)
+
+    def show(self, wait: bool = True) -> None:
+        """Shows the view. In a standalone script ``show(wait=True)`` runs dccview's loop on the calling
+        thread (which becomes the main thread) until the view is closed from any thread; inside a host
+        (whose loop serves the main thread) it returns at once."""
+        self._native.show()
+        if wait and not self._closed_event.is_set():
+            from .utils.thread_dispatcher import run_main_loop
+
+            run_main_loop(until=self._closed_event.is_set)
+
+    def close(self) -> None:
+        """Graceful close: stop accepting, drain queued operations up to close_timeout (a warning is
+        logged when it is hit), reject the page's pending calls, destroy. Idempotent; any thread."""
+        self._native.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._native.is_closed
+
+    def get_proxy(self) -> WebViewProxy:
+        return self._proxy
+
+    def thread_safe(self) -> DCCThreadSafeWrapper:
+        """A wrapper whose methods may be called from any thread (the RFC's ``thread_safe()``)."""
+        return DCCThreadSafeWrapper(self)
+
+    def __enter__(self) -> "WebView":
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<dccview.WebView {'closed' if self.closed else 'open'}{' dcc_mode' if self._dcc_mode else ''}>"
+
+
+def close_all_views() -> None:
+    """Closes every open WebView (the exit hook)."""
+    for view in list(_live_views):
+        try:
+            view.close()
+        except Exception:
+            logger.exception("dccview: closing a WebView at exit failed")
