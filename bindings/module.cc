@@ -28,7 +28,7 @@ void set_log_handler(nb::handle handler) {
   auto callable = std::make_shared<PyRef>(handler.ptr());
   set_log_sink([callable](LogLevel level, std::string_view message) {
     try {
-      GilAcquire gil;
+      GilAcquire gil(GilAcquire::Check::kNone);
       if (gil.ok()) {
         PyObject* out = PyObject_CallFunction(callable->get(), "ss#", to_string(level), message.data(),
                                               static_cast<Py_ssize_t>(message.size()));

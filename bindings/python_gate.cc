@@ -57,23 +57,45 @@ bool PythonGate::close(std::chrono::milliseconds timeout) {
   return state.left.wait_for(lock, timeout, [&] { return state.inside == 0; });
 }
 
-GilAcquire::GilAcquire() : already_held_(PyGILState_Check() != 0) {
+// Whether the checker was told that this thread holds the GIL (GilAcquire noted it and no GilRelease
+// is in between): keeps the checker's view balanced across release/re-acquire pairs.
+thread_local bool t_gil_noted = false;
+
+GilAcquire::GilAcquire(Check check) : already_held_(PyGILState_Check() != 0) {
   if (!ticket_) return;
   if (already_held_) return;  // re-entry on a thread that runs Python: nothing is acquired
-  gil_lock().check_acquire();
+  noted_ = check == Check::kLockOrder && !t_gil_noted;
+  if (noted_) gil_lock().check_acquire();
   state_ = PyGILState_Ensure();
-  gil_lock().note_acquired();
+  if (noted_) {
+    gil_lock().note_acquired();
+    t_gil_noted = true;
+  }
 }
 
 GilAcquire::~GilAcquire() {
   if (!ticket_ || already_held_) return;
-  gil_lock().note_released();
+  if (noted_) {
+    t_gil_noted = false;
+    gil_lock().note_released();
+  }
   PyGILState_Release(state_);
 }
 
-GilRelease::GilRelease() noexcept : saved_(PyEval_SaveThread()) {}
+GilRelease::GilRelease() noexcept : saved_(PyEval_SaveThread()), was_noted_(t_gil_noted) {
+  if (was_noted_) {
+    t_gil_noted = false;
+    gil_lock().note_released();
+  }
+}
 
-GilRelease::~GilRelease() { PyEval_RestoreThread(saved_); }
+GilRelease::~GilRelease() {
+  PyEval_RestoreThread(saved_);
+  if (was_noted_) {
+    gil_lock().note_acquired();
+    t_gil_noted = true;
+  }
+}
 
 void PyRef::reset() noexcept {
   PyObject* object = std::exchange(object_, nullptr);

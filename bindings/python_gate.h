@@ -52,7 +52,9 @@ class GateTicket {
 // closed. Throws DeadlockDetectedError (throw mode) when the calling thread holds a dccview lock.
 class GilAcquire {
  public:
-  GilAcquire();
+  enum class Check { kLockOrder, kNone };
+  // kNone is for the log sink only: the checker's own reports are logged through it.
+  explicit GilAcquire(Check check = Check::kLockOrder);
   ~GilAcquire();
   GilAcquire(const GilAcquire&) = delete;
   GilAcquire& operator=(const GilAcquire&) = delete;
@@ -60,6 +62,7 @@ class GilAcquire {
 
  private:
   bool already_held_;
+  bool noted_ = false;  // told the lock-order checker
   GateTicket ticket_;
   PyGILState_STATE state_{};
 };
@@ -74,6 +77,7 @@ class GilRelease {
 
  private:
   PyThreadState* saved_;
+  bool was_noted_;  // the checker knew this thread held the GIL: tell it again on restore
 };
 
 // An owned reference to a Python object that native code may keep, move and drop on any thread:

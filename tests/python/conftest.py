@@ -1,0 +1,68 @@
+"""Shared fixtures: a running dccview main loop, a clean dispatcher registry after every test.
+
+The tests run the RFC's test plan "for real": the main thread runs dccview's loop (the fallback
+backend) while the test body runs on worker threads, so every cross-thread path is exercised.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any, Callable
+
+import pytest
+
+import dccview
+from dccview.utils import thread_dispatcher as td
+
+BODY_TIMEOUT_S = float(os.environ.get("DCCVIEW_TEST_BODY_TIMEOUT", "120"))
+
+
+def run_with_main_loop(body: Callable[[], Any], timeout: float = BODY_TIMEOUT_S) -> Any:
+    """Runs ``body()`` on a worker thread while this (the main) thread runs dccview's main loop;
+    returns body's value or re-raises its exception. Fails (instead of hanging) after ``timeout``."""
+    assert threading.current_thread() is threading.main_thread()
+    outcome: dict = {}
+    done = threading.Event()
+
+    def worker() -> None:
+        try:
+            outcome["value"] = body()
+        except BaseException as error:  # re-raised on the main thread
+            outcome["error"] = error
+        finally:
+            done.set()
+            td.stop_main_loop()
+
+    def watchdog() -> None:
+        if not done.wait(timeout):
+            outcome.setdefault("error", AssertionError(f"test body still running after {timeout} s"))
+            done.set()
+            td.stop_main_loop()
+
+    threading.Thread(target=worker, name="test-body", daemon=True).start()
+    threading.Thread(target=watchdog, name="test-watchdog", daemon=True).start()
+    td.run_main_loop(until=done.is_set)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
+
+
+@pytest.fixture
+def main_loop():
+    """``main_loop(body)``: see run_with_main_loop."""
+    return run_with_main_loop
+
+
+@pytest.fixture(autouse=True)
+def _fresh_registry():
+    yield
+    td.reset_dispatcher_backends()
+    dccview._core.set_lock_order_mode("report")
+
+
+def has_display() -> bool:
+    return bool(os.environ.get("DISPLAY"))
+
+
+needs_display = pytest.mark.skipif(not has_display(), reason="needs a display (run under tests/with_display.sh)")

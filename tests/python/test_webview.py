@@ -1,0 +1,307 @@
+"""The WebView from Python on a real WebKitGTK view (Xvfb in CI), with a running main loop:
+dcc_mode, the thread-safe wrapper, the proxy from many threads, errors, close, and the stress run."""
+
+import threading
+import time
+
+import pytest
+
+import dccview
+from dccview import WebView
+from dccview.utils import dcc_thread_safe, run_on_main_thread_sync
+
+from conftest import needs_display
+
+pytestmark = needs_display
+
+MAIN = threading.main_thread().ident
+
+PAGE = """<!doctype html><html><body><h1>dccview python test</h1><script>
+  window.received = [];
+  window.counts = {};
+  dccview.on("tick", (data) => { window.received.push(data); });
+  dccview.on("count", (data) => { window.counts[data.t] = (window.counts[data.t] || 0) + 1; });
+  window.__loaded = true;
+</script></body></html>"""
+
+
+def open_view(**kwargs):
+    view = WebView(title="dccview pytest", html=PAGE, **kwargs)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if view.eval_js_sync("window.__loaded ? dccview.whenReady().then(() => true) : false", 2000):
+                return view
+        except dccview.ThreadDispatchTimeoutError:
+            pass
+    view.close()
+    raise AssertionError("the page never became ready")
+
+
+def test_dcc_mode_auto_wrapping(main_loop):
+    def body():
+        view = open_view(dcc_mode=True)
+        seen = []
+        noted = threading.Event()
+
+        @view.on("create_object")
+        def handle_create(data):
+            seen.append(("call", threading.get_ident()))
+            return {"created": data["name"]}
+
+        @view.on("note")
+        def handle_note(data):
+            seen.append(("event", threading.get_ident()))
+            noted.set()
+
+        result = view.eval_js_sync("dccview.call('create_object', {name: 'cube1'})")
+        view.eval_js("dccview.emit('note', {x: 1})")
+        assert noted.wait(10)
+        view.close()
+        return result, seen
+
+    result, seen = main_loop(body)
+    assert result == {"created": "cube1"}
+    assert seen == [("call", MAIN), ("event", MAIN)]
+
+
+def test_without_dcc_mode_handlers_run_on_the_webview_thread_and_decorated_ones_on_main(main_loop):
+    def body():
+        view = open_view()
+        where = {}
+
+        @view.on("plain")
+        def plain(data):
+            where["plain"] = threading.get_ident()
+            return data
+
+        @view.on("scene")
+        @dcc_thread_safe
+        def scene(data):
+            where["scene"] = threading.get_ident()
+            return data * 2
+
+        assert view.eval_js_sync("dccview.call('plain', 'x')") == "x"
+        assert view.eval_js_sync("dccview.call('scene', 21)") == 42
+        view.close()
+        return where
+
+    where = main_loop(body)
+    assert where["scene"] == MAIN
+    assert where["plain"] not in (MAIN, threading.get_ident())
+
+
+def test_thread_safe_wrapper(main_loop):
+    def body():
+        view = open_view()
+        safe = view.thread_safe()
+        assert safe.eval_js_sync("1 + 2") == 3
+        assert safe.eval_js_sync("new Promise(r => setTimeout(() => r({ok: true}), 20))") == {"ok": True}
+        with pytest.raises(RuntimeError, match="JavaScript error: TypeError"):
+            safe.eval_js_sync("null.boom")
+        slow = "new Promise(() => {}) /* " + "x" * 200 + " */"
+        with pytest.raises(TimeoutError) as info:
+            safe.eval_js_sync(slow, timeout_ms=200)
+        assert slow[:100] in str(info.value)
+        safe.emit("tick", {"n": 1})
+        safe.emit("tick")
+        safe.eval_js("window.received.push('direct')")
+        assert safe.eval_js_sync("window.received") == [{"n": 1}, {}, "direct"]
+        safe.load_html(PAGE.replace("python test", "reloaded"))
+        _wait_for(lambda: safe.eval_js_sync("document.body.innerText.includes('reloaded')"))
+        safe.reload()
+        _wait_for(lambda: safe.eval_js_sync("window.__loaded === true && document.readyState === 'complete'"))
+        safe.close()
+        for call in (lambda: safe.eval_js("1"), lambda: safe.eval_js_sync("1"), lambda: safe.emit("tick"),
+                     lambda: safe.load_url("about:blank"), lambda: safe.load_html("<p>"), safe.reload):
+            with pytest.raises(dccview.ShutdownInProgressError):
+                call()
+        assert view.closed
+
+    main_loop(body)
+
+
+def _wait_for(condition, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if condition():
+                return
+        except (dccview.ThreadDispatchTimeoutError, dccview.JavaScriptError):
+            pass
+    raise AssertionError("condition never became true")
+
+
+def test_proxy_cross_thread(main_loop):
+    def body():
+        view = open_view()
+        proxy = view.get_proxy()
+        scene_threads = []
+
+        def handle_scene_change(data):
+            scene_threads.append(threading.get_ident())
+            return {"objects": data["count"]}
+
+        proxy.on_dcc_main_thread("scene_changed", handle_scene_change)
+
+        def emitter(t):
+            for i in range(200):
+                proxy.emit("count", {"t": t, "i": i})
+
+        threads = [threading.Thread(target=emitter, args=(t,)) for t in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        expected = {str(t): 200 for t in range(4)}
+        # Emits of other threads are flushed in batches: wait (bounded) for the last one to land.
+        _wait_for(lambda: proxy.eval_js_sync("window.counts") == expected)
+        counts = proxy.eval_js_sync("window.counts")
+        answer = proxy.eval_js_sync("dccview.call('scene_changed', {count: 3})")
+        info = proxy.call_on_dcc_main_thread(lambda: threading.get_ident(), timeout=10)
+        view.close()
+        with pytest.raises(dccview.ShutdownInProgressError):
+            proxy.emit("count", {})
+        with pytest.raises(dccview.ShutdownInProgressError):
+            proxy.on_dcc_main_thread("late", handle_scene_change)
+        return counts, answer, scene_threads, info
+
+    counts, answer, scene_threads, info = main_loop(body)
+    assert counts == {str(t): 200 for t in range(4)}
+    assert answer == {"objects": 3}
+    assert scene_threads == [MAIN] and info == MAIN
+
+
+def test_handler_exceptions_reject_with_the_python_type_and_message(main_loop):
+    def body():
+        view = open_view(dcc_mode=True)
+
+        @view.on("bad")
+        def bad(data):
+            raise KeyError("no such node")
+
+        @view.on("unserializable")
+        def unserializable(data):
+            return object()
+
+        outcome = view.eval_js_sync("dccview.call('bad').catch(e => [e.name, e.type, e.message])")
+        other = view.eval_js_sync("dccview.call('unserializable').catch(e => [e.name, e.type])")
+        missing = view.eval_js_sync("dccview.call('nobody').catch(e => e.name)")
+        view.close()
+        return outcome, other, missing
+
+    outcome, other, missing = main_loop(body)
+    assert outcome == ["HandlerError", "KeyError", "'no such node'"]
+    assert other == ["HandlerError", "TypeError"]
+    assert missing == "NotFoundError"
+
+
+def test_eval_js_async_delivers_values_and_page_errors(main_loop):
+    def body():
+        view = open_view()
+        results = []
+        done = threading.Event()
+
+        def callback(result, error):
+            results.append((result, None if error is None else (error.name, error.message)))
+            if len(results) == 2:
+                done.set()
+
+        view.eval_js_async("Promise.resolve([1, 'two'])", callback, 5000)
+        view.eval_js_async("Promise.reject(new RangeError('too far'))", callback, 5000)
+        assert done.wait(10)
+        view.close()
+        return results
+
+    results = sorted(main_loop(body), key=repr)
+    assert results == sorted([([1, "two"], None), (None, ("RangeError", "too far"))], key=repr)
+
+
+def test_deadlock_pattern_3_is_refused_at_once_or_served(main_loop):
+    def body():
+        view = open_view(dcc_mode=False)
+        safe = view.thread_safe()
+
+        @view.on("ask_page")  # runs on the WebView thread: waiting for that thread would never end
+        def ask_page(data):
+            started = time.monotonic()
+            try:
+                safe.eval_js_sync("1", timeout_ms=10000)
+            except dccview.DeadlockDetectedError:
+                return {"refused_after_s": time.monotonic() - started}
+            return {"refused_after_s": None}
+
+        @view.on("needs_main")
+        @dcc_thread_safe
+        def needs_main(data):
+            return threading.get_ident()
+
+        refused = view.eval_js_sync("dccview.call('ask_page')")
+        # Main thread -> WebView (eval_js_sync) -> main thread (handler): served, not a deadlock.
+        served = run_on_main_thread_sync(lambda: view.eval_js_sync("dccview.call('needs_main')", 10000), timeout=20)
+        view.close()
+        return refused, served
+
+    refused, served = main_loop(body)
+    assert refused["refused_after_s"] is not None and refused["refused_after_s"] < 1.0
+    assert served == MAIN
+
+
+def test_show_wait_returns_once_the_view_is_closed_from_another_thread():
+    view = open_view()
+    closer_ran = []
+
+    def closer():
+        view.eval_js_sync("1")  # the page answers while the main thread is inside show()
+        closer_ran.append(1)
+        view.get_proxy().close()
+
+    threading.Thread(target=closer, daemon=True).start()
+    started = time.monotonic()
+    view.show(wait=True)
+    assert closer_ran == [1] and view.closed
+    assert time.monotonic() - started < 30
+
+
+def test_stress_eight_threads_mixing_sync_calls_emits_and_evals(main_loop):
+    threads_count, per_thread = 8, 10_000
+
+    per_kind = {kind: len(range(kind, per_thread, 3)) for kind in range(3)}
+
+    def body():
+        view = open_view()
+        safe = view.thread_safe()
+        main_calls = []
+        errors = []
+
+        def worker(t):
+            try:
+                for i in range(per_thread):
+                    kind = i % 3
+                    if kind == 0:
+                        assert run_on_main_thread_sync(main_calls.append, (t, i)) is None
+                    elif kind == 1:
+                        safe.emit("count", {"t": t})
+                    else:
+                        safe.eval_js(f"window.counts['e{t}'] = (window.counts['e{t}'] || 0) + 1")
+            except BaseException as error:
+                errors.append(error)
+
+        threads = [threading.Thread(target=worker, args=(t,)) for t in range(threads_count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+        expected_total = threads_count * (per_kind[1] + per_kind[2])
+        _wait_for(lambda: sum(safe.eval_js_sync("window.counts").values()) >= expected_total, timeout=60)
+        counts = safe.eval_js_sync("window.counts", 30000)
+        view.close()
+        return errors, main_calls, counts
+
+    errors, main_calls, counts = main_loop(body)
+    assert errors == []
+    assert len(main_calls) == threads_count * per_kind[0]
+    for t in range(threads_count):
+        assert [i for (tt, i) in main_calls if tt == t] == list(range(0, per_thread, 3))  # order per thread
+        assert counts[str(t)] == per_kind[1]
+        assert counts[f"e{t}"] == per_kind[2]
