@@ -173,6 +173,8 @@ class WebView:
                  config: Optional[ThreadSafetyConfig] = None, thread_mode: str = "auto", visible: bool = True,
                  allowed_origins: Optional[list] = None, max_payload_bytes: int = 16 << 20,
                  close_timeout: float = 5.0) -> None:
+        if title is Ellipsis:  # the RFC's examples write WebView(...) for "the usual arguments"
+            title = "dccview"
         self._config = config if config is not None else _runtime.config()
         if not isinstance(self._config, ThreadSafetyConfig):
             raise TypeError("config must be a ThreadSafetyConfig")
