@@ -74,8 +74,11 @@ bool WebView::Core::post(std::function<void()> fn) {
 }
 
 Result<void> WebView::Core::run_on_view(const char* what, std::function<void(Backend&)> op) {
-  if (post([this, op = std::move(op)] {
-        if (backend) op(*backend);
+  auto batch = std::make_shared<PendingBatch>(take_pending());
+  if (post([this, op = std::move(op), batch] {
+        if (!backend) return;
+        deliver(*batch);  // emits made before this operation reach the page before it
+        op(*backend);
       })) {
     return Result<void>();
   }
@@ -266,14 +269,44 @@ void WebView::Core::flush_emits() {
   });
 }
 
+// Keeps per-thread order between emits and later operations. An operation takes the emits (and
+// answers) waiting at the moment it is posted, on the posting thread, and the WebView thread evaluates
+// them right before the operation: WebKit runs evaluations in the order they are issued, and emits
+// made after the operation go to a later batch. That does not wait for the batch in flight (its
+// pacing is for throughput, not order). Before the page is ready the taken emits go back to the
+// front of the queue to wait for the bridge; the operation does not wait.
+WebView::Core::PendingBatch WebView::Core::take_pending() {
+  PendingBatch batch;
+  CheckedLock lock(emit_mutex);
+  batch.entries.swap(pending_emits);
+  batch.answers.swap(pending_answers);
+  return batch;
+}
+
+void WebView::Core::deliver(PendingBatch& batch) {
+  if (batch.entries.empty() && batch.answers.empty()) return;
+  if (!page_ready) {
+    CheckedLock lock(emit_mutex);
+    if (!batch.entries.empty() && !pending_emits.empty()) batch.entries += ',';
+    pending_emits.insert(0, batch.entries);
+    pending_answers.insert(0, batch.answers);
+    return;
+  }
+  std::string script = std::move(batch.answers);
+  if (!batch.entries.empty()) script += protocol::events_script(batch.entries);
+  backend->evaluate(script);
+}
+
 Result<void> WebView::Core::eval_async(std::string script, EvalCallback callback,
                                        std::chrono::milliseconds timeout) {
   auto shared_callback = std::make_shared<EvalCallback>(std::move(callback));
-  const bool posted = post([this, script = std::move(script), shared_callback, timeout] {
+  auto batch = std::make_shared<PendingBatch>(take_pending());
+  const bool posted = post([this, script = std::move(script), shared_callback, timeout, batch] {
     if (!backend) {
       (*shared_callback)(std::nullopt, JsError{"ShutdownError", "the WebView is closed", ""});
       return;
     }
+    deliver(*batch);
     backend->evaluate_async(script, std::move(*shared_callback), timeout);
   });
   if (!posted) return Error{ErrorCode::kShutdown, "eval_js_async: the WebView is closed", nullptr};

@@ -51,6 +51,12 @@ struct WebView::Core : webview_detail::BackendEvents, std::enable_shared_from_th
   std::shared_ptr<const Handler> find_handler(const std::string& name);
   void answer(std::uint64_t id, const std::string& script);  // any thread
   void flush_emits();                                        // WebView thread
+  struct PendingBatch {
+    std::string entries;  // comma-separated [event, data] entries
+    std::string answers;  // scripts answering page calls
+  };
+  PendingBatch take_pending();         // any thread: what waits at the moment an operation is posted
+  void deliver(PendingBatch& batch);   // WebView thread, right before that operation
 
   Result<void> emit(const std::string& event, const std::string& data_json);
   Result<std::string> eval_sync(const std::string& script, std::chrono::milliseconds timeout);

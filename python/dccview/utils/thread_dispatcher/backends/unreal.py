@@ -31,4 +31,7 @@ class UnrealBackend(TickPolledBackend):
             sys.modules["unreal"].unregister_slate_post_tick_callback(handle)
 
     def _on_tick(self, delta_seconds: float) -> None:
+        if self._dispatcher is None:
+            self.unregister_tick()  # uninstalled off the game thread: unregister here, on it
+            return
         self.tick()
