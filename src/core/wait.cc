@@ -49,9 +49,26 @@ int max_spinners() noexcept {
 }
 }  // namespace
 
-SpinSlot::SpinSlot() noexcept
-    : granted_(g_spinners.fetch_add(1, std::memory_order_relaxed) < max_spinners()) {}
-SpinSlot::~SpinSlot() { g_spinners.fetch_sub(1, std::memory_order_relaxed); }
+namespace {
+bool try_take_slot() noexcept {
+  if (g_spinners.fetch_add(1, std::memory_order_relaxed) < max_spinners()) return true;
+  g_spinners.fetch_sub(1, std::memory_order_relaxed);
+  return false;
+}
+}  // namespace
+
+SpinSlot::SpinSlot() noexcept : granted_(try_take_slot()) {
+  if (granted_) return;
+  const std::int64_t end = now_ns() + kGraceNs;
+  for (unsigned i = 1; !granted_; ++i) {
+    cpu_relax();
+    if (g_spinners.load(std::memory_order_relaxed) < max_spinners()) granted_ = try_take_slot();
+    if (!granted_ && (i & 63) == 0 && now_ns() >= end) break;
+  }
+}
+SpinSlot::~SpinSlot() {
+  if (granted_) g_spinners.fetch_sub(1, std::memory_order_relaxed);
+}
 
 #if defined(__linux__)
 // std::chrono::steady_clock is CLOCK_MONOTONIC on Linux, so deadlines convert directly.

@@ -37,6 +37,9 @@ bool spin_until(Pred pred, std::int64_t max_ns) noexcept;
 
 class SpinSlot {
  public:
+  // Waits up to kGraceNs for a slot: the thread holding the last one is often a waiter that is about
+  // to see its answer and leave (a loop that just finished a call, and its caller).
+  static constexpr std::int64_t kGraceNs = 5000;
   SpinSlot() noexcept;
   ~SpinSlot();
   explicit operator bool() const noexcept { return granted_; }
