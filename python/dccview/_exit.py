@@ -37,7 +37,7 @@ def _log_native(level: str, message: str) -> None:
 def _stop_work() -> None:
     from .webview import close_all_views
 
-    _runtime.reset(drain_timeout=0.5)
+    _runtime.shut_down_for_exit(drain_timeout=0.5)
     close_all_views()
 
 

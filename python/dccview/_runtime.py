@@ -21,6 +21,7 @@ logger = logging.getLogger("dccview")
 _lock = threading.RLock()
 _config = ThreadSafetyConfig()
 _active: Optional["Active"] = None
+_exiting = False  # set by the exit hook: nothing is activated again
 
 
 class Active:
@@ -58,6 +59,8 @@ def active() -> Active:
     if state is not None and (state.dispatcher.installed or get_ident() != state.main_ident):
         return state
     with _lock:
+        if _exiting:
+            raise _core.ShutdownInProgressError("dccview: the interpreter is exiting")
         state = _active if _active is not None else _activate()
         if not state.dispatcher.installed and get_ident() == state.main_ident:
             state.backend.install(state.dispatcher)
@@ -81,6 +84,14 @@ def _activate() -> Active:
     _active = state
     logger.debug("dccview: dispatcher backend %s is active", backend.get_name())
     return state
+
+
+def shut_down_for_exit(drain_timeout: float) -> None:
+    """The exit hook: deactivates for good; later calls raise ShutdownInProgressError."""
+    global _exiting
+    with _lock:
+        _exiting = True
+    reset(drain_timeout)
 
 
 def reset(drain_timeout: float = 1.0) -> None:
