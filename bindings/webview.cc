@@ -146,8 +146,7 @@ struct Options {
   std::string thread_mode;
   std::uint64_t parent;
   PyDispatcher* dispatcher;
-  std::uint64_t js_eval_timeout_ms;
-  std::uint64_t main_thread_timeout_ms;
+  ThreadSafetyConfig config;
   std::vector<std::string> allowed_origins;
   std::size_t max_payload_bytes;
   std::uint64_t close_timeout_ms;
@@ -164,8 +163,7 @@ WebViewOptions native_options(const Options& o) {
   options.thread_mode = thread_mode_of(o.thread_mode);
   options.parent = o.parent;
   if (o.dispatcher != nullptr) options.main_dispatcher = o.dispatcher->dispatcher;
-  options.config.js_eval_timeout_ms = o.js_eval_timeout_ms;
-  options.config.main_thread_timeout_ms = o.main_thread_timeout_ms;
+  options.config = o.config;
   options.allowed_origins = o.allowed_origins;
   options.max_payload_bytes = o.max_payload_bytes;
   options.close_timeout = std::chrono::milliseconds(o.close_timeout_ms);
@@ -230,18 +228,26 @@ void bind_webview(nb::module_& m) {
       .def("__init__",
            [](PyWebView* self, std::string title, int width, int height, bool visible, bool debug,
               bool dcc_mode, std::string thread_mode, std::uint64_t parent, PyDispatcher* dispatcher,
-              std::uint64_t js_eval_timeout_ms, std::uint64_t main_thread_timeout_ms,
+              std::uint64_t js_eval_timeout_ms, std::uint64_t main_thread_timeout_ms, std::uint32_t max_retries,
+              std::uint64_t retry_delay_ms, std::optional<bool> debug_lock_order,
               std::vector<std::string> allowed_origins, std::size_t max_payload_bytes,
               std::uint64_t close_timeout_ms) {
+             ThreadSafetyConfig config;
+             config.js_eval_timeout_ms = js_eval_timeout_ms;
+             config.main_thread_timeout_ms = main_thread_timeout_ms;
+             config.max_retries = max_retries;
+             config.retry_delay_ms = retry_delay_ms;
+             if (debug_lock_order) config.debug_lock_order = *debug_lock_order;
              construct(self, Options{std::move(title), width, height, visible, debug, dcc_mode,
-                                     std::move(thread_mode), parent, dispatcher, js_eval_timeout_ms,
-                                     main_thread_timeout_ms, std::move(allowed_origins), max_payload_bytes,
-                                     close_timeout_ms});
+                                     std::move(thread_mode), parent, dispatcher, config,
+                                     std::move(allowed_origins), max_payload_bytes, close_timeout_ms});
            },
            nb::arg("title") = "dccview", nb::arg("width") = 800, nb::arg("height") = 600,
            nb::arg("visible") = true, nb::arg("debug") = false, nb::arg("dcc_mode") = false,
            nb::arg("thread_mode") = "auto", nb::arg("parent") = 0, nb::arg("dispatcher").none() = nb::none(),
            nb::arg("js_eval_timeout_ms") = 5000, nb::arg("main_thread_timeout_ms") = 30000,
+           nb::arg("max_retries") = 3, nb::arg("retry_delay_ms") = 100,
+           nb::arg("debug_lock_order").none() = nb::none(),
            nb::arg("allowed_origins") = std::vector<std::string>{},
            nb::arg("max_payload_bytes") = std::size_t{16u << 20}, nb::arg("close_timeout_ms") = 5000)
       .def("load_html",

@@ -201,7 +201,9 @@ class Dispatcher {
   // Dispatcher::wait_for_drain()
   // Waits until every accepted task has run, been cancelled or been destroyed. True on success.
   // Thread-safe; blocks up to `timeout`; on the main thread it pumps while it waits (it never waits
-  // for work only it can do).
+  // for work only it can do); elsewhere it is a synchronous wait like call(): a loop thread keeps
+  // serving the calls addressed to it, and a wait that would close a cycle nobody serves returns
+  // false at once (logged).
   bool wait_for_drain(std::chrono::milliseconds timeout);
 
   // Dispatcher::pump()
@@ -233,6 +235,7 @@ class Dispatcher {
   void install_loop(std::unique_ptr<HostLoop> loop);
   bool submit(detail::TaskNode* task);
   Error submit_and_wait(detail::CallTaskBase& task, std::chrono::milliseconds timeout);
+  bool wait_for_drain_elsewhere(std::chrono::milliseconds timeout);
   ErrorCode admit_with_retries(detail::CallTaskBase& task, std::int64_t deadline_ns);
   friend class detail::SyncWait;
   friend class detail::ServableTaskBase;

@@ -32,6 +32,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
+#include <vector>
 
 #include "dccview/detail/task.h"
 #include "dccview/errors.h"
@@ -99,6 +100,12 @@ class TaskQueue {
   // Waits until no task is in flight. True if that happened before `timeout`.
   // Thread-safe; blocks up to `timeout`.
   bool wait_for_drain(std::chrono::milliseconds timeout);
+  // Sets `drained` once every accepted task has finished (at once if none is in flight), for
+  // waiters that wait on a Completion (Dispatcher::wait_for_drain serves its own loop meanwhile).
+  // Call forget_drain_waiter() before `drained` goes away unless it was set. Thread-safe.
+  void notify_when_drained(detail::Completion& drained);
+  // Thread-safe.
+  void forget_drain_waiter(detail::Completion& drained) noexcept;
 
   // Destroys every queued task without running it (cancelled ones count as cancelled).
   // Returns how many were destroyed. Consumer thread only, or any thread once no consumer runs.
@@ -152,6 +159,7 @@ class TaskQueue {
   std::atomic<std::uint32_t> sleepers_{0};
   CheckedMutex sleep_mutex_{"dccview.task_queue.sleepers", LockLevel::kState, kLeaf};
   std::condition_variable_any sleep_cv_;
+  std::vector<detail::Completion*> drain_waiters_;  // guarded by sleep_mutex_
 };
 
 }  // namespace dccview

@@ -184,8 +184,7 @@ class WebView:
         self._native = _core.WebView(
             title=title, width=width, height=height, visible=visible, debug=debug, dcc_mode=self._dcc_mode,
             thread_mode=thread_mode, parent=_parent_handle(parent), dispatcher=state.dispatcher,
-            js_eval_timeout_ms=self._config.js_eval_timeout_ms,
-            main_thread_timeout_ms=self._config.main_thread_timeout_ms,
+            **self._config.native_kwargs(),
             allowed_origins=list(allowed_origins or []), max_payload_bytes=max_payload_bytes,
             close_timeout_ms=int(close_timeout * 1000))
         self._proxy = WebViewProxy(self._native.get_proxy(), self._dcc_mode, self)

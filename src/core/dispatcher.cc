@@ -176,7 +176,7 @@ void Dispatcher::shutdown() {
 
 bool Dispatcher::wait_for_drain(std::chrono::milliseconds timeout) {
   assert_no_lock_held("Dispatcher::wait_for_drain");
-  if (!is_main_thread()) return queue_.wait_for_drain(timeout);
+  if (!is_main_thread()) return wait_for_drain_elsewhere(timeout);
   // On the main thread nobody else will run the queue: run it here, within the timeout.
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline &&
@@ -184,6 +184,25 @@ bool Dispatcher::wait_for_drain(std::chrono::milliseconds timeout) {
   }
   return queue_.wait_for_drain(std::chrono::duration_cast<std::chrono::milliseconds>(
       std::max(deadline - std::chrono::steady_clock::now(), std::chrono::steady_clock::duration{})));
+}
+
+// Off the main thread the drain is a synchronous wait on the main thread like call(): it is in the
+// wait-for graph and a loop thread keeps serving the calls addressed to it (so closing a WebView from
+// the main thread while a WebView handler waits for the main thread completes instead of stalling).
+bool Dispatcher::wait_for_drain_elsewhere(std::chrono::milliseconds timeout) {
+  const std::int64_t deadline = detail::deadline_after_ns(std::chrono::nanoseconds(timeout).count());
+  std::optional<detail::SyncWait> wait;
+  try {
+    wait.emplace(*this, "wait_for_drain");
+  } catch (const DeadlockDetectedError& e) {
+    log(LogLevel::kWarn, std::string("Dispatcher::wait_for_drain refused: ") + e.what());
+    return false;
+  }
+  detail::Completion drained;
+  queue_.notify_when_drained(drained);
+  if (wait->wait(drained, deadline)) return true;
+  queue_.forget_drain_waiter(drained);
+  return drained.is_set();
 }
 
 PumpResult Dispatcher::pump(std::chrono::nanoseconds budget) {

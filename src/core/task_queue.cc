@@ -263,8 +263,34 @@ void TaskQueue::publish_finished(std::uint64_t n) noexcept {
 
 void TaskQueue::notify_sleepers() noexcept {
   if (sleepers_.load(std::memory_order_seq_cst) == 0) return;
-  { CheckedLock lock(sleep_mutex_); }
+  {
+    CheckedLock lock(sleep_mutex_);
+    if (!drain_waiters_.empty() && in_flight() == 0) {
+      for (detail::Completion* drained : drain_waiters_) drained->set();
+      sleepers_.fetch_sub(static_cast<std::uint32_t>(drain_waiters_.size()), std::memory_order_relaxed);
+      drain_waiters_.clear();
+    }
+  }
   sleep_cv_.notify_all();
+}
+
+void TaskQueue::notify_when_drained(detail::Completion& drained) {
+  CheckedLock lock(sleep_mutex_);
+  sleepers_.fetch_add(1, std::memory_order_seq_cst);  // before the check: a finish after it notifies
+  if (in_flight() == 0) {
+    sleepers_.fetch_sub(1, std::memory_order_relaxed);
+    drained.set();
+    return;
+  }
+  drain_waiters_.push_back(&drained);
+}
+
+void TaskQueue::forget_drain_waiter(detail::Completion& drained) noexcept {
+  CheckedLock lock(sleep_mutex_);
+  auto it = std::find(drain_waiters_.begin(), drain_waiters_.end(), &drained);
+  if (it == drain_waiters_.end()) return;  // already set
+  drain_waiters_.erase(it);
+  sleepers_.fetch_sub(1, std::memory_order_relaxed);
 }
 
 void TaskQueue::shutdown() noexcept {

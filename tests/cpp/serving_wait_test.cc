@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 #include <pthread.h>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "dccview/dispatcher.h"
 #include "dccview/wait_policy.h"
@@ -204,6 +206,28 @@ TEST(ServingWait, ServablePostsLeftAtTeardownAreDestroyedAndAccounted) {
   d.reset();
   EXPECT_FALSE(ran);
   EXPECT_TRUE(watch.expired());
+}
+
+// Closing a WebView from the main thread drains the view's queue while a handler on the WebView
+// thread waits for the main thread: the draining main thread serves that call (no stall until a
+// timeout), and the drain reports success.
+TEST(ServingWait, ADrainWaitOnTheMainThreadServesTheCallsThatTheDrainWaitsFor) {
+  NamedLoop main_loop("main"), webview("webview");
+  std::atomic<bool> handler_waiting{false};
+  std::atomic<int> answer{0};
+  ASSERT_TRUE(webview->post([&] {
+    handler_waiting = true;
+    answer = main_loop->call([&] { return main_loop->is_main_thread() ? 7 : -1; }, kLong);
+  }));
+  const auto t0 = std::chrono::steady_clock::now();
+  const bool drained = main_loop->call([&] {
+    while (!handler_waiting) std::this_thread::yield();
+    webview->shutdown();
+    return webview->wait_for_drain(kLong);
+  }, kLong);
+  EXPECT_TRUE(drained);
+  EXPECT_EQ(answer.load(), 7);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
 }
 
 }  // namespace

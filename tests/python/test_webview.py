@@ -247,6 +247,37 @@ def test_deadlock_pattern_3_is_refused_at_once_or_served(main_loop):
     assert served == MAIN
 
 
+def test_closing_on_the_main_thread_serves_a_handler_waiting_for_the_main_thread(main_loop):
+    # close() drains the view's work, which includes a handler blocked in run_on_main_thread_sync: the
+    # closing main thread must serve that call instead of stalling for close_timeout (5 s).
+    def body():
+        view = open_view()
+        outcome = {}
+        finished = threading.Event()
+
+        def close_and_time():
+            started = time.monotonic()
+            view.close()
+            outcome["close_s"] = time.monotonic() - started
+
+        @view.on("slow")
+        def slow(data):  # WebView thread
+            dccview.utils.run_on_main_thread(close_and_time)
+            outcome["handler"] = run_on_main_thread_sync(lambda: "served", timeout=20)
+            finished.set()
+
+        view.eval_js("dccview.call('slow')")
+        assert finished.wait(20)
+        deadline = time.monotonic() + 20
+        while "close_s" not in outcome and time.monotonic() < deadline:
+            run_on_main_thread_sync(lambda: None)
+        return outcome
+
+    outcome = main_loop(body)
+    assert outcome["handler"] == "served"
+    assert outcome["close_s"] < 3.0  # explicit slack against the 5 s stall
+
+
 def test_show_wait_returns_once_the_view_is_closed_from_another_thread():
     view = open_view()
     closer_ran = []
@@ -305,3 +336,16 @@ def test_stress_eight_threads_mixing_sync_calls_emits_and_evals(main_loop):
         assert [i for (tt, i) in main_calls if tt == t] == list(range(0, per_thread, 3))  # order per thread
         assert counts[str(t)] == per_kind[1]
         assert counts[f"e{t}"] == per_kind[2]
+
+
+def test_the_views_config_sets_its_default_eval_timeout(main_loop):
+    def body():
+        view = open_view(config=dccview.ThreadSafetyConfig(js_eval_timeout_ms=300))
+        started = time.monotonic()
+        with pytest.raises(TimeoutError):
+            view.eval_js_sync("new Promise(() => {})")  # no timeout given: the config's 300 ms
+        elapsed = time.monotonic() - started
+        view.close()
+        return elapsed
+
+    assert main_loop(body) < 3.0  # against the 5 s default
