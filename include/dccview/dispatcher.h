@@ -93,8 +93,10 @@ struct PumpResult {
 
 class Dispatcher {
  public:
-  // Feeds config.debug_lock_order to the lock-order checker (configure_lock_order). Thread-safe.
-  explicit Dispatcher(ThreadSafetyConfig config = {}, QueueOptions queue_options = {});
+  // Feeds config.debug_lock_order to the lock-order checker (configure_lock_order). `name` names
+  // the loop thread in error messages ("main-thread call 'f' timed out ..."). Thread-safe.
+  explicit Dispatcher(ThreadSafetyConfig config = {}, QueueOptions queue_options = {},
+                      std::string name = "main-thread");
   // Destroys every queued task without running it, on the calling thread, then the loop.
   // Not thread-safe: requires that no other thread still uses the dispatcher.
   ~Dispatcher();
@@ -230,6 +232,8 @@ class Dispatcher {
 
   // Thread-safe (the config is immutable).
   const ThreadSafetyConfig& config() const noexcept { return config_; }
+  // Thread-safe (immutable).
+  const std::string& name() const noexcept { return name_; }
 
  private:
   void install_loop(std::unique_ptr<HostLoop> loop);
@@ -281,6 +285,7 @@ class Dispatcher {
   }
 
   const ThreadSafetyConfig config_;
+  const std::string name_;
   TaskQueue queue_;
   std::atomic<std::thread::id> main_thread_{};
   std::atomic<bool> installed_{false};

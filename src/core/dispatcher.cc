@@ -11,24 +11,23 @@
 namespace dccview {
 
 namespace {
-std::string describe_timeout(const detail::CallTaskBase& task, std::chrono::milliseconds timeout,
-                             bool cancelled) {
-  std::string message = "main-thread call '" + task.describe() + "' timed out after " +
+std::string describe_timeout(const std::string& target, const detail::CallTaskBase& task,
+                             std::chrono::milliseconds timeout, bool cancelled) {
+  std::string message = target + " call '" + task.describe() + "' timed out after " +
                         std::to_string(timeout.count()) + " ms; ";
   message += cancelled ? "it had not started and was cancelled (it will never run)"
                        : "it was still running; it will finish and its result will be discarded";
   return message;
 }
 
-Error shutdown_error(const detail::CallTaskBase& task) {
+Error shutdown_error(const std::string& target, const detail::CallTaskBase& task) {
   return Error{ErrorCode::kShutdown,
-               "main-thread call '" + task.describe() + "' refused: the dispatcher is shutting down",
-               nullptr};
+               target + " call '" + task.describe() + "' refused: the dispatcher is shutting down", nullptr};
 }
 }  // namespace
 
-Dispatcher::Dispatcher(ThreadSafetyConfig config, QueueOptions queue_options)
-    : config_(config), queue_(queue_options) {
+Dispatcher::Dispatcher(ThreadSafetyConfig config, QueueOptions queue_options, std::string name)
+    : config_(config), name_(std::move(name)), queue_(queue_options) {
   configure_lock_order(config_);
 }
 
@@ -128,9 +127,9 @@ Error Dispatcher::enqueue_and_wait(detail::CallTaskBase& task, std::chrono::mill
   if (admitted != ErrorCode::kOk) {
     unregister_waiter(task);
     task.release();  // the queue's reference: it never took the task
-    if (admitted == ErrorCode::kShutdown) return shutdown_error(task);
+    if (admitted == ErrorCode::kShutdown) return shutdown_error(name_, task);
     return Error{admitted,
-                 "main-thread call '" + task.describe() + "' refused: the queue is full after " +
+                 name_ + " call '" + task.describe() + "' refused: the queue is full after " +
                      std::to_string(config_.max_retries) + " retries",
                  nullptr};
   }
@@ -148,14 +147,14 @@ Error Dispatcher::wait_for_result(detail::CallTaskBase& task, std::chrono::milli
     const bool cancelled = task.cancel();
     // Not cancelled: it started (or shutdown answered it); use the answer if it is already there.
     if (cancelled || !task.completion().is_set()) {
-      return Error{ErrorCode::kTimeout, describe_timeout(task, timeout, cancelled), nullptr};
+      return Error{ErrorCode::kTimeout, describe_timeout(name_, task, timeout, cancelled), nullptr};
     }
   }
   switch (task.outcome()) {
     case ErrorCode::kOk: return Error{};
-    case ErrorCode::kShutdown: return shutdown_error(task);
+    case ErrorCode::kShutdown: return shutdown_error(name_, task);
     default:
-      return Error{task.outcome(), "main-thread call '" + task.describe() + "' threw",
+      return Error{task.outcome(), name_ + " call '" + task.describe() + "' threw",
                    task.take_exception()};
   }
 }

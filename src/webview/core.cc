@@ -56,7 +56,7 @@ void WebView::Core::create() {
   for (int i = 0; i < 4; ++i) bridge_token += std::to_string(entropy()) + "-";
   gtk = webview_detail::thread_for(options.thread_mode);
   auto created = gtk->try_call([this] {
-    ui = std::make_shared<Dispatcher>(options.config);
+    ui = std::make_shared<Dispatcher>(options.config, QueueOptions{}, "WebView-thread");
     ui->install<GlibLoop>(nullptr);
     backend = webview_detail::create_backend(options, *this, bridge_token);
   }, std::chrono::seconds(30), "create WebView");

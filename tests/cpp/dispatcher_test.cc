@@ -43,6 +43,21 @@ TEST(Dispatcher, PumpOffTheMainThreadIsAContractViolation) {
   other.join();
 }
 
+TEST(Dispatcher, MessagesNameTheLoopThreadTheDispatcherServes) {
+  auto d = std::make_shared<Dispatcher>(ThreadSafetyConfig{}, QueueOptions{}, "WebView-thread");
+  EXPECT_EQ(d->name(), "WebView-thread");
+  testing::OwnedDriver driver;
+  driver.start(d);
+  Gate gate;
+  d->post([&] { gate.wait(); });
+  auto result = d->try_call([] { return 1; }, 20ms, "probe");
+  ASSERT_EQ(result.code(), ErrorCode::kTimeout);
+  EXPECT_EQ(result.error().message.rfind("WebView-thread call 'probe' timed out after 20 ms", 0), 0u)
+      << result.error().message;
+  gate.open();
+  driver.stop(std::move(d));
+}
+
 TEST(Dispatcher, DefaultCallTimeoutComesFromTheConfig) {
   ThreadSafetyConfig config;
   config.main_thread_timeout_ms = 40;

@@ -36,7 +36,7 @@ struct GtkThread {
         ready.set_value();
         return;
       }
-      dispatcher = std::make_shared<Dispatcher>();
+      dispatcher = std::make_shared<Dispatcher>(ThreadSafetyConfig{}, QueueOptions{}, "WebView-thread");
       dispatcher->install<GlibLoop>(nullptr);
       loop = g_main_loop_new(nullptr, FALSE);
       ready.set_value();
@@ -90,7 +90,7 @@ std::shared_ptr<Dispatcher> host_thread() {
     if (!gtk_init_check(nullptr, nullptr)) {
       throw std::runtime_error("dccview: GTK found no display (set DISPLAY, or run under Xvfb)");
     }
-    auto created = std::make_shared<Dispatcher>();
+    auto created = std::make_shared<Dispatcher>(ThreadSafetyConfig{}, QueueOptions{}, "WebView-thread");
     created->install<GlibLoop>(nullptr);
     CheckedLock lock(start_mutex());
     if (g_host == nullptr) g_host = new std::shared_ptr<Dispatcher>(created);
