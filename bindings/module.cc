@@ -86,6 +86,10 @@ void call_under_library_lock(nb::handle fn) {
 NB_MODULE(_core, m) {
   using namespace dccview::python;
   m.doc() = "dccview's native core: dispatcher, WebView, errors (use the dccview package instead).";
+  // A tool's module globals legitimately keep views alive until the host's interpreter finalizes
+  // (the exit hook has closed them by then); nanobind's leak report would alarm artists at every
+  // host exit for objects that are simply still referenced.
+  nb::set_leak_warnings(false);
   bind_errors(m);
   bind_dispatcher(m);
   bind_webview(m);

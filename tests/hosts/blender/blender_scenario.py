@@ -1,0 +1,119 @@
+"""Runs inside Blender (GUI mode under Xvfb): drives the dccview scene panel add-on and records every
+step in the JSON file named by DCCVIEW_RESULT. Started by tests/hosts/test_blender.py.
+
+The script returns at once so that Blender's event loop runs; the scenario runs on a worker thread,
+as a tool's background work would, and ends by asking Blender to quit with the panels still open.
+"""
+
+import json
+import os
+import threading
+import time
+import traceback
+
+import bpy
+
+import dccview
+import dccview_panel
+from dccview.utils import get_current_dcc_name, run_on_main_thread, run_on_main_thread_sync
+
+RESULT = os.environ["DCCVIEW_RESULT"]
+results = {"steps": {}, "errors": []}
+timer_fires = [0]
+
+
+def record(step, value):
+    results["steps"][step] = value
+    with open(RESULT, "w") as out:
+        json.dump(results, out)
+
+
+fire_times = []
+
+
+def heartbeat():
+    timer_fires[0] += 1
+    fire_times.append(time.monotonic())
+    return 0.01
+
+
+def longest_gap(start, end):
+    """The longest time without a heartbeat between start and end (a frozen main thread: all of it)."""
+    marks = [start] + [t for t in fire_times if start < t < end] + [end]
+    return max(b - a for a, b in zip(marks, marks[1:]))
+
+
+def wait_ready(view, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if view.eval_js_sync("window.__loaded === true", 2000):
+                return True
+        except dccview.ThreadSafetyError:
+            pass
+        time.sleep(0.05)
+    return False
+
+
+def wait_js(view, script, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if view.eval_js_sync(script, 5000):
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def wait_for_blender_loop(timeout=60.0):
+    """Blender's window-manager loop runs timers slowly for the first seconds after start (about one
+    per 0.5 s here); wait until the 10 ms heartbeat fires at its rate."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        before = timer_fires[0]
+        time.sleep(0.2)
+        if timer_fires[0] - before >= 10:
+            return True
+    return False
+
+
+def scenario():
+    record("dcc_name", get_current_dcc_name())
+    record("loop_running", wait_for_blender_loop())
+    # Opening the panels is main-thread work in Blender (an operator would do it).
+    decorated = run_on_main_thread_sync(lambda: dccview_panel.open_panel(dcc_mode=False), timeout=60)
+    dcc_mode = run_on_main_thread_sync(lambda: dccview_panel.open_panel(dcc_mode=True), timeout=60)
+    record("ready", [wait_ready(decorated), wait_ready(dcc_mode)])
+    record("modes", [decorated.eval_js_sync("document.getElementById('mode').textContent"),
+                     dcc_mode.eval_js_sync("document.getElementById('mode').textContent")])
+    record("listed", decorated.eval_js_sync("window.panel.refresh()", 10000))
+    record("created_decorated", decorated.eval_js_sync("window.panel.create('cube')", 10000))
+    record("created_dcc_mode", dcc_mode.eval_js_sync("window.panel.create('sphere')", 10000))
+    record("scene_after", run_on_main_thread_sync(lambda: sorted(o.name for o in bpy.data.objects)))
+    record("listed_after", dcc_mode.eval_js_sync("window.panel.refresh()", 10000))
+    # A background job streams 100 progress events 10 ms apart; Blender's own timer keeps firing.
+    fires_before = timer_fires[0]
+    started = time.monotonic()
+    decorated.eval_js("dccview.call('start_job', {steps: 100, interval_ms: 10})")
+    job_done = wait_js(decorated, "window.jobDone === true")
+    ended = time.monotonic()
+    record("job", {"done": job_done, "progress": decorated.eval_js_sync("window.progress"),
+                   "timer_fires": timer_fires[0] - fires_before, "seconds": ended - started,
+                   "longest_gap_s": longest_gap(started, ended)})
+    # Quit with the panels open (and a job streaming into one of them).
+    dcc_mode.eval_js("dccview.call('start_job', {steps: 100000, interval_ms: 1})")
+    record("quit_requested_at", time.time())
+    run_on_main_thread(bpy.ops.wm.quit_blender)
+
+
+def run():
+    try:
+        scenario()
+    except BaseException as error:  # recorded, then Blender is asked to quit anyway
+        results["errors"].append("".join(traceback.format_exception(error)))
+        record("failed", True)
+        run_on_main_thread(bpy.ops.wm.quit_blender)
+
+
+dccview_panel.register()
+bpy.app.timers.register(heartbeat, first_interval=0.01, persistent=True)
+threading.Thread(target=run, name="blender-scenario", daemon=True).start()
