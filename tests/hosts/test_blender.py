@@ -67,4 +67,13 @@ def test_blender_scene_panel(tmp_path):
     # and WebKit both draw in software on 2 cores, so the timer runs well below its 100 Hz here.
     assert job["seconds"] >= 1.0 and job["timer_fires"] >= 3, job
     assert job["longest_gap_s"] < 0.5, job
+    loaded = steps["close_under_load"]
+    assert loaded["emitter"] == "shutdown" and loaded["emit_rate"] > 700, loaded  # ~1000/s asked
+    assert loaded["threads_alive"] == 0, loaded
+    assert set(loaded["waiter_kinds"]) <= {"int", "str"} and "int" in loaded["waiter_kinds"], loaded
+    assert loaded["close_s"] < 5.0, loaded
+    cycles = steps["open_close_cycles"]
+    assert cycles["all_ready"] is True
+    assert cycles["rss_growth_kib"] < 20 * 1024, cycles
+    assert cycles["threads_after"] <= cycles["threads_before"] + 2, cycles  # a leak grows by 20+
     assert exited_at - steps["quit_requested_at"] < 10.0

@@ -76,6 +76,82 @@ def wait_for_blender_loop(timeout=60.0):
     return False
 
 
+def rss_kib():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return -1
+
+
+def thread_count():
+    return len(os.listdir("/proc/self/task"))
+
+
+def close_under_load():
+    """Closes a panel on the main thread while a worker emits ~1000 events/s into it and another
+    waits in run_on_main_thread_sync: no crash, no hang, every waiter gets a value or
+    ShutdownInProgressError, the emitter stops with ShutdownInProgressError."""
+    view = run_on_main_thread_sync(lambda: dccview_panel.open_panel(dcc_mode=True), timeout=60)
+    wait_ready(view)
+    outcomes = {"emitted": 0, "emitter": None, "waiter": []}
+    stop = threading.Event()
+
+    def emitter():  # 10 events every 10 ms: 1000 events/s
+        begun = time.monotonic()
+        try:
+            while not stop.is_set():
+                for _ in range(10):
+                    view.emit("progress", {"step": outcomes["emitted"], "total": 0})
+                    outcomes["emitted"] += 1
+                time.sleep(0.01)
+            outcomes["emitter"] = "stopped"
+        except dccview.ShutdownInProgressError:
+            outcomes["emitter"] = "shutdown"
+        outcomes["emit_rate"] = outcomes["emitted"] / (time.monotonic() - begun)
+
+    def waiter():
+        while not stop.is_set():
+            try:
+                outcomes["waiter"].append(run_on_main_thread_sync(lambda: len(bpy.data.objects), timeout=10))
+            except dccview.ShutdownInProgressError:
+                outcomes["waiter"].append("shutdown")
+
+    threads = [threading.Thread(target=emitter), threading.Thread(target=waiter)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)
+    started = time.monotonic()
+    run_on_main_thread_sync(view.close, timeout=30)
+    outcomes["close_s"] = time.monotonic() - started
+    time.sleep(0.2)
+    stop.set()
+    for thread in threads:
+        thread.join(15)
+    outcomes["threads_alive"] = sum(thread.is_alive() for thread in threads)
+    outcomes["waiter_kinds"] = sorted({type(v).__name__ for v in outcomes.pop("waiter")})
+    return outcomes
+
+
+def open_close_cycles(cycles):
+    """Opens and closes the panel `cycles` times: RSS growth and thread count, after one warm-up
+    cycle (the first view starts WebKit's process pool and thread pools)."""
+
+    def cycle():
+        view = run_on_main_thread_sync(lambda: dccview_panel.open_panel(dcc_mode=True), timeout=60)
+        ready = wait_ready(view)
+        run_on_main_thread_sync(view.close, timeout=30)
+        dccview_panel._panels.remove(view)
+        return ready
+
+    cycle()
+    rss_before, threads_before = rss_kib(), thread_count()
+    ready = [cycle() for _ in range(cycles)]
+    time.sleep(0.5)  # let WebKit's exiting helper threads finish
+    return {"all_ready": all(ready), "rss_growth_kib": rss_kib() - rss_before,
+            "threads_before": threads_before, "threads_after": thread_count()}
+
+
 def scenario():
     record("dcc_name", get_current_dcc_name())
     record("loop_running", wait_for_blender_loop())
@@ -99,6 +175,8 @@ def scenario():
     record("job", {"done": job_done, "progress": decorated.eval_js_sync("window.progress"),
                    "timer_fires": timer_fires[0] - fires_before, "seconds": ended - started,
                    "longest_gap_s": longest_gap(started, ended)})
+    record("close_under_load", close_under_load())
+    record("open_close_cycles", open_close_cycles(20))
     # Quit with the panels open (and a job streaming into one of them).
     dcc_mode.eval_js("dccview.call('start_job', {steps: 100000, interval_ms: 1})")
     record("quit_requested_at", time.time())
