@@ -1,7 +1,5 @@
 #include "errors.h"
 
-#include <array>
-
 namespace nb = nanobind;
 
 namespace dccview::python {

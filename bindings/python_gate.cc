@@ -123,10 +123,6 @@ void call_reporting(PyObject* callable, const char* context) noexcept {
   Py_XDECREF(where);
 }
 
-}  // namespace dccview::python
-
-namespace dccview::python {
-
 BlockingScope::BlockingScope() {
   if (!ticket_) throw ShutdownInProgressError("dccview: the interpreter is shutting down");
   release_.emplace();

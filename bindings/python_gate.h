@@ -110,10 +110,6 @@ class PyRef {
 // sys.unraisablehook (with `context` in the report), never lost and never propagated into native code.
 void call_reporting(PyObject* callable, const char* context) noexcept;
 
-}  // namespace dccview::python
-
-namespace dccview::python {
-
 // A Python thread's blocking native call: holds a place in the gate (failing at once with
 // ShutdownInProgressError once it is closed) and releases the GIL for the scope.
 class BlockingScope {
