@@ -16,6 +16,7 @@ See docs/python.md for the threading rules and guarantees.
 
 from . import _core
 from ._exit import install as _install_exit_hook
+from ._runtime import configure
 from .config import ThreadSafetyConfig
 from .errors import (
     DeadlockDetectedError,
@@ -33,6 +34,7 @@ __all__ = [
     "WebView",
     "WebViewProxy",
     "ThreadSafetyConfig",
+    "configure",
     "ThreadSafetyError",
     "DeadlockDetectedError",
     "ThreadDispatchTimeoutError",

@@ -40,12 +40,20 @@ def config() -> ThreadSafetyConfig:
     return _config
 
 
-def set_config(new_config: ThreadSafetyConfig) -> None:
-    """Replaces the process-wide configuration; takes effect at the next backend activation."""
+def configure(new_config: ThreadSafetyConfig) -> None:
+    """Sets the process-wide ThreadSafetyConfig: the default timeout of run_on_main_thread_sync and the
+    decorators, the lock-order mode, and the defaults of WebViews created without ``config=``.
+
+    Call it once, early (a tool's start-up). If dccview is already serving the main thread, it is
+    reconnected with the new configuration: callers waiting at that moment get ShutdownInProgressError.
+    """
     global _config
     if not isinstance(new_config, ThreadSafetyConfig):
         raise TypeError(f"expected a ThreadSafetyConfig, not {type(new_config).__name__}")
-    _config = new_config
+    with _lock:
+        _config = new_config
+    if _active is not None:
+        reset()
 
 
 def active() -> Active:

@@ -39,11 +39,9 @@ logger = logging.getLogger("dccview")
 
 
 def is_main_thread() -> bool:
-    """True on the DCC's main thread (the thread the active backend serves)."""
-    state = _runtime.current()
-    if state is None:
-        state = _runtime.active()
-    return get_ident() == state.main_ident
+    """True on the DCC's main thread (the thread the active backend serves). Called there, it also
+    connects dccview to the host's loop if that is still pending (a worker used dccview first)."""
+    return get_ident() == _runtime.active().main_ident
 
 
 def _label(func: Callable[..., Any]) -> str:
