@@ -193,7 +193,15 @@ class WebKitBackend final : public Backend {
   }
 
   void set_size(int width, int height) override {
-    gtk_window_resize(GTK_WINDOW(window_), width, height);
+    if (!docked_) {
+      gtk_window_resize(GTK_WINDOW(window_), width, height);
+      return;
+    }
+    // A docked window is a child X window now: GTK's toplevel resize path (configure requests,
+    // frozen toplevel updates) does not apply. Resize the X window and lay the view out in it.
+    gdk_window_resize(gtk_widget_get_window(window_), width, height);
+    GtkAllocation allocation{0, 0, width, height};
+    gtk_widget_size_allocate(window_, &allocation);
   }
 
   void show() override { gtk_widget_show_all(window_); }
@@ -255,6 +263,7 @@ class WebKitBackend final : public Backend {
     gtk_window_set_decorated(GTK_WINDOW(window_), FALSE);
     gdk_window_reparent(gtk_widget_get_window(window_), foreign, 0, 0);
     g_object_unref(foreign);
+    docked_ = true;
   }
 
   static void on_script_message(WebKitUserContentManager*, WebKitJavascriptResult* result,
@@ -287,6 +296,7 @@ class WebKitBackend final : public Backend {
   WebKitUserContentManager* content_ = nullptr;
   WebKitWebView* view_ = nullptr;
   GtkWidget* window_ = nullptr;
+  bool docked_ = false;  // reparented into a host's window (dock_into)
 };
 
 }  // namespace
