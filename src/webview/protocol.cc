@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "webview/plain_json.h"
+
 namespace dccview::protocol {
 
 namespace {
@@ -92,13 +94,17 @@ Incoming parse(const std::string& text, std::size_t max_bytes, const std::string
 }
 
 std::optional<std::string> normalize_json(const std::string& text) {
+  if (is_plain_json(text, kMaxNesting)) return text;  // the common case: valid and safe as it is
   if (!nesting_within(text, kMaxNesting)) return std::nullopt;
   const json value = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (value.is_discarded()) return std::nullopt;
   return dump(value);
 }
 
-std::string quote(const std::string& text) { return dump(json(text)); }
+std::string quote(const std::string& text) {
+  if (is_plain_name(text)) return "\"" + text + "\"";
+  return dump(json(text));
+}
 
 std::string origin_of(const std::string& url) {
   const auto scheme_end = url.find("://");

@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "webview/plain_json.h"
+
 namespace dccview::protocol {
 namespace {
 
@@ -57,6 +59,34 @@ TEST(Protocol, EncodingIsAsciiOnlyAndNeverSplicesRawText) {
   EXPECT_FALSE(normalize_json("1); alert(1").has_value());
   EXPECT_FALSE(normalize_json("\"\xff\"").has_value()) << "JSON text with invalid UTF-8 is refused";
   EXPECT_EQ(quote("bad \xff byte"), R"("bad \ufffd byte")") << "in names dccview encodes, it is replaced";
+}
+
+// Plain JSON (printable ASCII, no '<', no \u escapes) crosses as it is; everything else is parsed and
+// re-encoded, and invalid text is refused either way.
+TEST(Protocol, PlainJsonPassesAsItIsAndTheFastPathAcceptsNothingInvalid) {
+  for (const char* plain : {"0", "-12.5", "true", "null", "\"tick\"", "[1,2,[3]]", " {\"a\" : [1, {\"b\":\"c\\n\"}]} ",
+                            "{}", "[]", "\"a\\\"b\\/c\""}) {
+    EXPECT_TRUE(is_plain_json(plain, 512)) << plain;
+    EXPECT_EQ(normalize_json(plain).value(), plain);
+  }
+  for (const char* invalid_json : {"", "01", "1.", "-", "1e", "[1,]", "{\"a\"1}", "{\"a\":}", "tru", "\"abc",
+                                   "[1 2]", "{,}", "\"\\x\"", "nul", "[", "]", "1 2"}) {
+    EXPECT_FALSE(is_plain_json(invalid_json, 512)) << invalid_json;
+    EXPECT_FALSE(normalize_json(invalid_json).has_value()) << invalid_json;
+  }
+  for (const char* reencoded : {"\"</script>\"", "\"\\u0041\"", "\"\xc3\xa9\"", "-12.5e+3"}) {
+    EXPECT_FALSE(is_plain_json(reencoded, 512)) << reencoded;
+    EXPECT_TRUE(normalize_json(reencoded).has_value()) << reencoded;
+  }
+  EXPECT_EQ(normalize_json("\"\\u0041\"").value(), "\"A\"");
+  std::string deep(600, '[');
+  deep += std::string(600, ']');
+  EXPECT_FALSE(is_plain_json(deep, 512));
+  EXPECT_FALSE(normalize_json(deep).has_value()) << "nesting beyond the limit is refused";
+  EXPECT_TRUE(is_plain_name("dccview:closed"));
+  EXPECT_FALSE(is_plain_name("a b"));
+  EXPECT_FALSE(is_plain_name(""));
+  EXPECT_EQ(quote("progress"), "\"progress\"");
 }
 
 TEST(Protocol, OriginsAreSchemeHostAndPort) {
