@@ -89,6 +89,14 @@ def _parent_handle(parent: Any) -> int:
     raise TypeError(f"parent must be a native window id (int) or a Qt widget, not {type(parent).__name__}")
 
 
+def _chain_closed(internal: Callable[[str], str], user: Callable[[str], str]) -> Callable[[str], str]:
+    def on_closed(data: str) -> str:
+        internal(data)  # first: show(wait=True) returns even if the application's handler raises
+        return user(data)
+
+    return on_closed
+
+
 class WebViewProxy:
     """A handle on a WebView for any thread (the RFC's ``webview.get_proxy()``).
 
@@ -232,7 +240,12 @@ class WebView:
             def func(*args: Any) -> Any:  # noqa: F811 - runs the original on the main thread
                 return call_on_main_thread(target, args)
 
-        self._native.on(event_name, _native_handler(event_name, func))
+        handler = _native_handler(event_name, func)
+        if event_name == CLOSED_EVENT:
+            # The native side keeps one handler per name: chain the view's own closed bookkeeping
+            # (which ends show(wait=True)) so an application's closed handler does not replace it.
+            handler = _chain_closed(self._closed_handler(), handler)
+        self._native.on(event_name, handler)
 
     # Thread-safe operations (all through the proxy: after close they raise ShutdownInProgressError)
     def emit(self, event_name: str, data: Any = None) -> None:

@@ -294,6 +294,19 @@ def test_show_wait_returns_once_the_view_is_closed_from_another_thread():
     assert time.monotonic() - started < 30
 
 
+def test_an_application_closed_handler_keeps_show_wait_working():
+    # on("dccview:closed") used to replace the view's own closed handler: show(wait=True) then
+    # never returned.
+    view = open_view()
+    closed = []
+    view.on("dccview:closed")(lambda data: closed.append(data))
+    threading.Timer(0.2, view.get_proxy().close).start()
+    started = time.monotonic()
+    view.show(wait=True)
+    assert view.closed and closed == [{}]
+    assert time.monotonic() - started < 30
+
+
 def test_stress_eight_threads_mixing_sync_calls_emits_and_evals(main_loop):
     threads_count, per_thread = 8, 10_000
 

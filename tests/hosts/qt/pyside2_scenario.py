@@ -1,0 +1,372 @@
+"""Runs the mini Qt DCC (examples/qt/mini_qt_dcc.py, PySide2) and drives it from a worker thread, as
+a tool's background work would: page calls through eval_js_sync, scene checks through
+run_on_main_thread_sync. Records every step in the JSON file named by DCCVIEW_RESULT and saves a
+screenshot of the screen to DCCVIEW_SCREENSHOT. Started by tests/hosts/test_pyside2.py, under Xvfb.
+
+    PYTHONPATH=build/release/python:examples/qt python tests/hosts/qt/pyside2_scenario.py
+
+The main thread runs Qt's event loop (app.exec_()); the scenario ends by closing the main window
+with the panel open and a job streaming into it, the way a user quits.
+"""
+
+import json
+import os
+import sys
+import threading
+import time
+import traceback
+
+from PySide2 import QtCore, QtGui, QtWidgets
+
+import dccview
+import mini_qt_dcc
+from dccview.utils import (get_current_dcc_name, get_dispatcher_backend, run_on_main_thread,
+                           run_on_main_thread_sync)
+
+RESULT = os.environ["DCCVIEW_RESULT"]
+SCREENSHOT = os.environ.get("DCCVIEW_SCREENSHOT") or os.path.splitext(RESULT)[0] + ".png"
+SWATCH_PIXEL = 0xFFFF00C8  # rgb(255, 0, 200) as a QImage.Format_RGB32 pixel
+
+results = {"steps": {}, "errors": []}
+app = window = None
+heartbeats = []
+
+
+def record(step, value):
+    results["steps"][step] = value
+    with open(RESULT, "w") as out:
+        json.dump(results, out, indent=1)
+
+
+def on_main(func, *args, timeout=30):
+    return run_on_main_thread_sync(func, *args, timeout=timeout)
+
+
+def wait_until(predicate, timeout=10.0, interval=0.02):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
+
+
+def wait_ready(view, timeout=30.0):
+    def ready():
+        try:
+            return view.eval_js_sync("window.__loaded === true", 2000)
+        except dccview.ThreadSafetyError:
+            return False
+
+    return bool(wait_until(ready, timeout, 0.05))
+
+
+def next_frames(view):
+    """Resolves after the page painted twice more (its last changes are on screen)."""
+    return view.eval_js_sync(
+        "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))", 5000)
+
+
+def rss_kib():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return -1
+
+
+def thread_count():
+    return len(os.listdir("/proc/self/task"))
+
+
+def rect(widget):
+    """The widget's rectangle in screen coordinates: [x, y, width, height]."""
+    origin = widget.mapToGlobal(QtCore.QPoint(0, 0))
+    return [origin.x(), origin.y(), widget.width(), widget.height()]
+
+
+def heartbeat():
+    heartbeats.append(time.monotonic())
+
+
+def longest_gap(start, end):
+    marks = [start] + [t for t in heartbeats if start < t < end] + [end]
+    return max(b - a for a, b in zip(marks, marks[1:]))
+
+
+# ------------------------------------------------------------------------------------------------
+# Steps (worker thread)
+# ------------------------------------------------------------------------------------------------
+
+def panel_view():
+    return on_main(lambda: window.panel.view)
+
+
+def check_startup():
+    record("backend", get_dispatcher_backend().get_name())
+    record("dcc_name", get_current_dcc_name())
+    view = wait_until(panel_view, 30, 0.05)
+    record("panel_opened_by_app", view is not None)
+    record("ready", wait_ready(view))
+    record("created_on", on_main(lambda: dict(window.panel.created_on)))
+    return view
+
+
+def check_scene_off_thread():
+    outcome = {}
+    for name, call in [("objects", lambda: window.scene.objects()),
+                       ("create", lambda: window.scene.create("cube", "from_worker"))]:
+        try:
+            call()
+            outcome[name] = "no error"
+        except RuntimeError as error:
+            outcome[name] = f"{type(error).__name__}: {error}"
+    outcome["on_main"] = on_main(window.scene.objects)
+    return outcome
+
+
+def check_handlers(view):
+    steps = {}
+    steps["listed"] = view.eval_js_sync("window.panel.refresh()", 10000)
+    steps["created_cube"] = view.eval_js_sync("window.panel.create('cube')", 10000)
+    steps["created_sphere"] = view.eval_js_sync("window.panel.create('sphere')", 10000)
+    steps["deleted"] = view.eval_js_sync("window.panel.remove('camera')", 10000)
+    steps["scene"] = on_main(window.scene.objects)
+    steps["qt_list"] = on_main(window.list_items)
+    steps["page_list"] = view.eval_js_sync(
+        "[...document.querySelectorAll('#objects li')].map(li => li.textContent)")
+    steps["handler_calls"] = sorted({f"{name}:{'main' if main else 'other'}"
+                                     for name, main in on_main(lambda: list(window.panel.handler_calls))})
+    return steps
+
+
+def check_job(view):
+    on_main(lambda: window.panel.handler_calls.clear())
+    timer = on_main(lambda: _start_heartbeat())
+    started = time.monotonic()
+    view.eval_js_sync("window.panel.startJob(100, 10)", 10000)
+    done = bool(wait_until(lambda: view.eval_js_sync("window.jobDone === true", 5000), 30, 0.05))
+    ended = time.monotonic()
+    on_main(timer.stop)
+    return {"done": done, "progress": view.eval_js_sync("window.progress"),
+            "results": view.eval_js_sync("window.jobResults"),
+            "in_scene": "job_result_1" in on_main(window.scene.objects),
+            "in_qt_list": "job_result_1" in on_main(window.list_items),
+            "finish_job_on": sorted({f"{name}:{'main' if main else 'other'}"
+                                     for name, main in on_main(lambda: list(window.panel.handler_calls))}),
+            "seconds": round(ended - started, 3), "heartbeats": sum(started < t < ended for t in heartbeats),
+            "longest_gap_s": round(longest_gap(started, ended), 3)}
+
+
+def _start_heartbeat():
+    timer = QtCore.QTimer(window)  # created on the main thread
+    timer.timeout.connect(heartbeat)
+    timer.start(10)
+    return timer
+
+
+def sizes(view):
+    """(page viewport, container widget) sizes, with Qt's view of the dock."""
+    page = view.eval_js_sync("[window.innerWidth, window.innerHeight]")
+    container = on_main(lambda: [window.panel.dock.widget().width(), window.panel.dock.widget().height()])
+    return page, container
+
+
+def follows(view, timeout=5.0):
+    """Waits until the page's viewport has the container's size; returns the sizes seen last."""
+    seen = {}
+
+    def same():
+        seen["page"], seen["container"] = sizes(view)
+        return seen["page"] == seen["container"]
+
+    seen["follows"] = bool(wait_until(same, timeout, 0.05))
+    return seen
+
+
+def check_resize(view):
+    steps = {"initial": follows(view)}
+    on_main(lambda: window.resize(1000, 650))
+    steps["main_window_1000x650"] = follows(view)
+    on_main(lambda: window.resize(1200, 800))
+    steps["main_window_1200x800"] = follows(view)
+    on_main(lambda: window.resizeDocks([window.panel.dock], [480], QtCore.Qt.Horizontal))
+    steps["dock_480"] = follows(view)
+    on_main(lambda: window.panel.dock.setFloating(True))
+    steps["floating"] = follows(view)
+    steps["floating_eval"] = view.eval_js_sync("1 + 1")
+    on_main(lambda: window.panel.dock.setFloating(False))
+    on_main(lambda: window.resizeDocks([window.panel.dock], [480], QtCore.Qt.Horizontal))
+    steps["redocked"] = follows(view)
+    return steps
+
+
+def grab_screen():
+    """Main thread: the X server's framebuffer (foreign windows included, unlike QWidget.grab()),
+    the geometry to look in, and how many swatch pixels are in the dock."""
+    image = QtGui.QGuiApplication.primaryScreen().grabWindow(0).toImage().convertToFormat(
+        QtGui.QImage.Format_RGB32)
+    dock = window.panel.dock
+    geometry = {"screen": [image.width(), image.height()], "main_window": rect(window),
+                "dock": rect(dock), "container": rect(dock.widget()),
+                "dock_floating": dock.isFloating(), "dock_visible": dock.isVisible()}
+    return image, geometry
+
+
+def swatch_pixels_in(image, box):
+    x, y, w, h = box
+    pixels = memoryview(bytes(image.constBits())).cast("I")  # Format_RGB32: one 0xffRRGGBB each
+    per_line = image.bytesPerLine() // 4
+    x0, x1 = max(x, 0), min(x + w, image.width())
+    return sum(pixels[row * per_line + x0: row * per_line + x1].tolist().count(SWATCH_PIXEL)
+               for row in range(max(y, 0), min(y + h, image.height())))
+
+
+def check_screenshot(view):
+    swatch = view.eval_js_sync("window.panel.swatchRect()")
+    attempts = 0
+    while True:  # painting lags the layout by a frame or two: retry briefly, record how often
+        attempts += 1
+        next_frames(view)
+        image, geometry = on_main(grab_screen)
+        in_dock = swatch_pixels_in(image, geometry["dock"])
+        if in_dock >= swatch["width"] * swatch["height"] or attempts >= 10:
+            break
+        time.sleep(0.1)
+    image.save(SCREENSHOT)
+    return {"path": SCREENSHOT, "swatch": swatch, "attempts": attempts, "swatch_pixels_in_dock": in_dock,
+            **geometry}
+
+
+def close_under_load():
+    """Opens a panel, then closes it on the main thread while a worker emits ~1000 events/s into it
+    and another waits in run_on_main_thread_sync: no crash, no hang; the waiter gets values (or
+    ShutdownInProgressError), the emitter stops with ShutdownInProgressError."""
+    view = on_main(window.panel.open)
+    ready = wait_ready(view)
+    closed_before = on_main(lambda: window.panel.closed_count)
+    outcomes = {"ready": ready, "emitted": 0, "emitter": None, "waiter": []}
+    stop = threading.Event()
+
+    def emitter():  # 10 events every 10 ms: 1000 events/s
+        begun = time.monotonic()
+        try:
+            while not stop.is_set():
+                for _ in range(10):
+                    view.emit("progress", {"job": 0, "step": outcomes["emitted"], "total": 0})
+                    outcomes["emitted"] += 1
+                time.sleep(0.01)
+            outcomes["emitter"] = "stopped"
+        except dccview.ShutdownInProgressError:
+            outcomes["emitter"] = "shutdown"
+        outcomes["emit_rate"] = round(outcomes["emitted"] / (time.monotonic() - begun))
+
+    def waiter():
+        while not stop.is_set():
+            try:
+                count = run_on_main_thread_sync(lambda: len(window.scene.objects()), timeout=10)
+                outcomes["waiter"].append(count)
+            except dccview.ShutdownInProgressError:
+                outcomes["waiter"].append("shutdown")
+
+    threads = [threading.Thread(target=emitter, name="emitter"),
+               threading.Thread(target=waiter, name="waiter")]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)
+    started = time.monotonic()
+    on_main(window.panel.close)
+    outcomes["close_call_s"] = round(time.monotonic() - started, 4)
+    outcomes["closed_event"] = bool(wait_until(
+        lambda: on_main(lambda: window.panel.closed_count) > closed_before, 10))
+    outcomes["close_s"] = round(time.monotonic() - started, 4)
+    time.sleep(0.2)
+    stop.set()
+    for thread in threads:
+        thread.join(15)
+    outcomes["threads_alive"] = sum(thread.is_alive() for thread in threads)
+    outcomes["waiter_calls"] = len(outcomes["waiter"])
+    outcomes["waiter_kinds"] = sorted({type(v).__name__ for v in outcomes.pop("waiter")})
+    outcomes["view_closed"] = view.closed
+    outcomes["dock_widget"] = on_main(lambda: type(window.panel.dock.widget()).__name__)
+    return outcomes
+
+
+def open_close_cycles(cycles):
+    """Opens and closes the panel `cycles` times after one warm-up cycle (the first view starts
+    WebKit's process pool and thread pools): RSS growth and thread count."""
+
+    def cycle():
+        closed_before = on_main(lambda: window.panel.closed_count)
+        view = on_main(window.panel.open)
+        ready = wait_ready(view)
+        on_main(window.panel.close)
+        closed = wait_until(lambda: on_main(lambda: window.panel.closed_count) > closed_before, 10)
+        return ready and bool(closed)
+
+    cycle()
+    time.sleep(0.5)
+    objects_before = on_main(qt_objects)
+    rss_before, threads_before = rss_kib(), thread_count()
+    started = time.monotonic()
+    ok = [cycle() for _ in range(cycles)]
+    seconds = time.monotonic() - started
+    time.sleep(0.5)  # let WebKit's exiting helper threads finish
+    return {"cycles": cycles, "all_ok": all(ok), "seconds": round(seconds, 2),
+            "qt_objects_before": objects_before,
+            "rss_before_kib": rss_before, "rss_growth_kib": rss_kib() - rss_before,
+            "threads_before": threads_before, "threads_after": thread_count(),
+            "qt_objects_after": on_main(qt_objects)}
+
+
+def qt_objects():
+    """Window containers and QWindows alive (main thread): a panel that leaks its container or its
+    foreign QWindow adds one of each per cycle."""
+    containers = [w for w in QtWidgets.QApplication.allWidgets()
+                  if w.metaObject().className() == "QWindowContainer"]
+    return {"window_containers": len(containers), "qwindows": len(QtGui.QGuiApplication.allWindows())}
+
+
+def scenario():
+    view = check_startup()
+    record("scene_off_thread", check_scene_off_thread())
+    record("handlers", check_handlers(view))
+    record("job", check_job(view))
+    record("resize", check_resize(view))
+    record("screenshot", check_screenshot(view))
+    # The first panel closes from the dock's close button path (ScenePanel.close).
+    closed_before = on_main(lambda: window.panel.closed_count)
+    on_main(window.panel.dock.close)
+    record("dock_close_button", bool(wait_until(
+        lambda: on_main(lambda: window.panel.closed_count) > closed_before, 10)) and view.closed)
+    record("close_under_load", close_under_load())
+    record("open_close_cycles", open_close_cycles(20))
+    # Quit like a user: close the main window with the panel open and a job streaming into it.
+    view = on_main(window.panel.open)
+    record("reopened", wait_ready(view))
+    view.eval_js_sync("window.panel.startJob(100000, 1)", 10000)
+    time.sleep(0.3)
+    record("quit_requested_at", time.time())
+    run_on_main_thread(window.close)
+
+
+def run():
+    try:
+        scenario()
+    except BaseException as error:  # recorded, then the application is asked to quit anyway
+        results["errors"].append("".join(traceback.format_exception(error)))
+        record("failed", True)
+        run_on_main_thread(app.quit)
+
+
+def main():
+    global app, window
+    app, window = mini_qt_dcc.create_app(sys.argv[:1])
+    threading.Thread(target=run, name="pyside2-scenario", daemon=True).start()
+    code = app.exec_()
+    record("exec_returned", {"code": code, "at": time.time(), "panel_open": window.panel.is_open})
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
