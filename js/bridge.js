@@ -13,7 +13,9 @@
 
   let nextId = 1;
   const pending = new Map();   // id -> {resolve, reject, timer}
-  const listeners = new Map(); // event -> Set(callback)
+  // event -> array of callbacks, replaced (never changed in place) by on/off: dispatching iterates
+  // the array it found without copying it, even if a listener subscribes or unsubscribes meanwhile.
+  const listeners = new Map();
   const outbox = [];           // messages posted before the native side is reachable
   let ready = false;
   const readyWaiters = [];
@@ -60,16 +62,18 @@
     }
   }
 
-  function dispatchEvent(event, data) {
-    const set = listeners.get(event);
-    if (!set) return;
-    for (const callback of Array.from(set)) {
-      try {
-        callback(data);
-      } catch (e) {
-        console.error("dccview: listener for '" + event + "' threw", e);
-      }
+  function callListener(callback, event, data) {
+    try {
+      callback(data);
+    } catch (e) {
+      console.error("dccview: listener for '" + event + "' threw", e);
     }
+  }
+
+  function dispatchEvent(event, data) {
+    const list = listeners.get(event);
+    if (list === undefined) return;
+    for (let i = 0; i < list.length; i++) callListener(list[i], event, data);
   }
 
   const api = {
@@ -99,8 +103,8 @@
 
     // Listens to events emitted by native code; returns a function that unsubscribes.
     on(event, callback) {
-      if (!listeners.has(event)) listeners.set(event, new Set());
-      listeners.get(event).add(callback);
+      const list = listeners.get(event) || [];
+      if (!list.includes(callback)) listeners.set(event, list.concat([callback]));
       return () => api.off(event, callback);
     },
 
@@ -113,10 +117,11 @@
     },
 
     off(event, callback) {
-      const set = listeners.get(event);
-      if (!set) return;
-      if (callback) set.delete(callback);
-      else set.clear();
+      const list = listeners.get(event);
+      if (!list) return;
+      const rest = callback ? list.filter((c) => c !== callback) : [];
+      if (rest.length) listeners.set(event, rest);
+      else listeners.delete(event);
     },
 
     whenReady() {
@@ -138,9 +143,11 @@
           else entry.reject(makeError(message.error.name, message.error.message, message.error));
           break;
         }
-        case "events":
-          for (const [event, data] of message.events) dispatchEvent(event, data);
+        case "events": {
+          const events = message.events;  // flat: name, data, name, data, ...
+          for (let i = 0; i + 1 < events.length; i += 2) dispatchEvent(events[i], events[i + 1]);
           break;
+        }
         case "shutdown":
           rejectAll("ShutdownError", "the WebView is closing");
           break;

@@ -52,10 +52,11 @@ struct WebView::Core : webview_detail::BackendEvents, std::enable_shared_from_th
   void answer(std::uint64_t id, const std::string& script);  // any thread
   void flush_emits();                                        // WebView thread
   struct PendingBatch {
-    std::string entries;  // comma-separated [event, data] entries
+    std::string entries;  // comma-separated event, data pairs
     std::string answers;  // scripts answering page calls
   };
   PendingBatch take_pending();         // any thread: what waits at the moment an operation is posted
+  void deliver_answers_now();          // WebView thread: answers (and the emits before them) now
   void deliver(PendingBatch& batch);   // WebView thread, right before that operation
 
   Result<void> emit(const std::string& event, const std::string& data_json);
@@ -83,9 +84,11 @@ struct WebView::Core : webview_detail::BackendEvents, std::enable_shared_from_th
   std::unordered_map<std::string, std::shared_ptr<const Handler>> handlers;
 
   CheckedMutex emit_mutex{"dccview.webview.emits", LockLevel::kState, kLeaf};
-  std::string pending_emits;    // comma-separated [event, data] entries
+  std::string pending_emits;    // comma-separated event, data pairs (a flat list)
   std::string pending_answers;  // scripts answering page calls
   bool flush_scheduled = false;
+  bool answer_flush_scheduled = false;  // an answer delivery is posted (answers skip the pacing)
+  std::atomic<int> calls_on_main{0};    // dcc_mode calls posted to the main thread, not answered yet
 };
 
 }  // namespace dccview

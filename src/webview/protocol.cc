@@ -101,6 +101,26 @@ std::optional<std::string> normalize_json(const std::string& text) {
   return dump(value);
 }
 
+bool append_event(std::string& batch, const std::string& event, const std::string& data_json) {
+  // The plain case (a plain name, plain JSON) is appended as it is: no parse, no temporaries.
+  std::optional<std::string> data;
+  if (!is_plain_json(data_json, kMaxNesting)) {
+    data = normalize_json(data_json);
+    if (!data) return false;
+  }
+  if (!batch.empty()) batch += ',';
+  if (is_plain_name(event)) {
+    batch += '"';
+    batch += event;
+    batch += '"';
+  } else {
+    batch += quote(event);
+  }
+  batch += ',';
+  batch += data ? *data : data_json;
+  return true;
+}
+
 std::string quote(const std::string& text) {
   if (is_plain_name(text)) return "\"" + text + "\"";
   return dump(json(text));

@@ -43,6 +43,10 @@ std::optional<std::string> normalize_json(const std::string& json);
 // A JSON string literal for `text` (ASCII only, invalid UTF-8 replaced).
 std::string quote(const std::string& text);
 
+// Appends `event` and `data_json` to a flat batch of events ("name",data,"name",data...), re-encoding
+// only what needs it. False (nothing appended) when `data_json` is not valid JSON.
+bool append_event(std::string& batch, const std::string& event, const std::string& data_json);
+
 // Scripts the native side evaluates in the page.
 std::string ready_script();
 std::string shutdown_script();
