@@ -18,6 +18,11 @@
   const listeners = new Map();
   const outbox = [];           // messages posted before the native side is reachable
   let ready = false;
+  // Messages sent in one JavaScript task (64 calls under Promise.all) leave as one batch, a single
+  // crossing into native code; batches stay under half the native size limit (told in "ready").
+  let sendQueue = [];
+  let sendQueueBytes = 0;
+  let batchLimitBytes = 1 << 16;
   const readyWaiters = [];
 
   function makeError(name, message, extra) {
@@ -38,7 +43,23 @@
       outbox.push(text);
       return;
     }
-    h.postMessage(text);
+    if (sendQueueBytes + text.length > batchLimitBytes) flushSendQueue();
+    if (sendQueue.length === 0) queueMicrotask(flushSendQueue);
+    sendQueue.push(text);
+    sendQueueBytes += text.length;
+  }
+
+  function flushSendQueue() {
+    const texts = sendQueue;
+    sendQueue = [];
+    sendQueueBytes = 0;
+    const h = handler();
+    if (texts.length === 0 || !h) return;
+    if (texts.length === 1) {
+      h.postMessage(texts[0]);
+      return;
+    }
+    h.postMessage('{"type":"batch","token":' + JSON.stringify(token) + ',"messages":[' + texts.join(",") + "]}");
   }
 
   function flushOutbox() {
@@ -132,6 +153,7 @@
     __native(message) {
       switch (message.type) {
         case "ready":
+          if (message.max_bytes > 0) batchLimitBytes = Math.min(1 << 20, Math.floor(message.max_bytes / 2));
           markReady();
           break;
         case "result": {

@@ -124,10 +124,16 @@ Result<void> WebView::Core::reload() {
 }
 
 void WebView::Core::on_page_message(const std::string& text) {
-  const auto message = protocol::parse(text, options.max_payload_bytes, bridge_token);
+  for (const auto& message : protocol::parse_all(text, options.max_payload_bytes, bridge_token)) {
+    if (!backend) return;  // a handler closed the view
+    handle_incoming(message);
+  }
+}
+
+void WebView::Core::handle_incoming(const protocol::Incoming& message) {
   if (std::holds_alternative<protocol::Hello>(message)) {  // carries nothing: answered for any origin
     page_ready = true;
-    backend->evaluate(protocol::ready_script());
+    backend->evaluate(protocol::ready_script(options.max_payload_bytes));
     flush_emits();
     return;
   }

@@ -46,6 +46,7 @@ struct WebView::Core : webview_detail::BackendEvents, std::enable_shared_from_th
   void on_close_requested() override { close(); }
 
   bool origin_allowed(const std::string& origin) const;  // WebView thread
+  void handle_incoming(const protocol::Incoming& message);
   void handle_call(const protocol::Call& call);
   void handle_emit(const protocol::Emit& emit);
   std::shared_ptr<const Handler> find_handler(const std::string& name);

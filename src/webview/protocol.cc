@@ -57,26 +57,10 @@ std::optional<std::uint64_t> leading_id(const std::string& text) {
 
 }  // namespace
 
-Incoming parse(const std::string& text, std::size_t max_bytes, const std::string& token) {
-  if (text.size() > max_bytes) {
-    return Invalid{leading_id(text), "PayloadTooLargeError",
-                   "message of " + std::to_string(text.size()) + " bytes exceeds the limit of " +
-                       std::to_string(max_bytes)};
-  }
-  if (!nesting_within(text, kMaxNesting)) {
-    return Invalid{leading_id(text), "ProtocolError", "message nested deeper than 512 levels"};
-  }
-  const json message = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (!message.is_object() || !message.contains("type") || !message["type"].is_string()) {
-    return Invalid{leading_id(text), "ProtocolError", "not a valid dccview message (JSON)"};
-  }
-  const std::string type = message["type"];
-  std::optional<std::uint64_t> id;
-  if (message.contains("id") && message["id"].is_number_unsigned()) id = message["id"].get<std::uint64_t>();
-  if (!message.contains("token") || !message["token"].is_string() || message["token"] != token) {
-    return Invalid{id, "OriginError", "message not sent by this view's bridge (another frame?)"};
-  }
-  if (type == "hello") return Hello{};
+namespace {
+
+// A call or an emit, from a message whose token was already checked.
+Incoming parse_call_or_emit(const json& message, const std::string& type, std::optional<std::uint64_t> id) {
   if (type == "call") {
     if (!id) return Invalid{std::nullopt, "ProtocolError", "call without a numeric id"};
     if (!message.contains("method") || !message["method"].is_string()) {
@@ -91,6 +75,67 @@ Incoming parse(const std::string& text, std::size_t max_bytes, const std::string
     return Emit{message["event"], dump(message.value("data", json()))};
   }
   return Invalid{id, "ProtocolError", "unknown message type '" + type + "'"};
+}
+
+std::optional<std::uint64_t> id_of(const json& message) {
+  if (message.contains("id") && message["id"].is_number_unsigned()) return message["id"].get<std::uint64_t>();
+  return std::nullopt;
+}
+
+bool is_typed_object(const json& message) {
+  return message.is_object() && message.contains("type") && message["type"].is_string();
+}
+
+// The items of a batch whose token was checked; hellos and nested batches are not items.
+std::vector<Incoming> parse_batch(const json& message) {
+  std::vector<Incoming> items;
+  if (!message.contains("messages") || !message["messages"].is_array()) {
+    items.push_back(Invalid{std::nullopt, "ProtocolError", "batch without a messages array"});
+    return items;
+  }
+  for (const json& item : message["messages"]) {
+    if (!is_typed_object(item)) {
+      items.push_back(Invalid{std::nullopt, "ProtocolError", "batch item is not a dccview message"});
+      continue;
+    }
+    items.push_back(parse_call_or_emit(item, item["type"], id_of(item)));
+  }
+  return items;
+}
+
+// parse() and parse_all() share everything up to the message's type.
+std::vector<Incoming> parse_messages(const std::string& text, std::size_t max_bytes, const std::string& token,
+                                     bool allow_batch) {
+  if (text.size() > max_bytes) {
+    return {Invalid{leading_id(text), "PayloadTooLargeError",
+                    "message of " + std::to_string(text.size()) + " bytes exceeds the limit of " +
+                        std::to_string(max_bytes)}};
+  }
+  if (!nesting_within(text, kMaxNesting)) {
+    return {Invalid{leading_id(text), "ProtocolError", "message nested deeper than 512 levels"}};
+  }
+  const json message = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!is_typed_object(message)) {
+    return {Invalid{leading_id(text), "ProtocolError", "not a valid dccview message (JSON)"}};
+  }
+  const std::string type = message["type"];
+  const std::optional<std::uint64_t> id = id_of(message);
+  if (!message.contains("token") || !message["token"].is_string() || message["token"] != token) {
+    return {Invalid{id, "OriginError", "message not sent by this view's bridge (another frame?)"}};
+  }
+  if (type == "hello") return {Hello{}};
+  if (type == "batch" && allow_batch) return parse_batch(message);
+  return {parse_call_or_emit(message, type, id)};
+}
+
+}  // namespace
+
+Incoming parse(const std::string& text, std::size_t max_bytes, const std::string& token) {
+  return parse_messages(text, max_bytes, token, /*allow_batch=*/false).front();
+}
+
+std::vector<Incoming> parse_all(const std::string& text, std::size_t max_bytes, const std::string& token) {
+  return parse_messages(text, max_bytes, token, /*allow_batch=*/true);
 }
 
 std::optional<std::string> normalize_json(const std::string& text) {
@@ -142,7 +187,7 @@ std::string to_page(const json& message) {
 }
 }  // namespace
 
-std::string ready_script() { return to_page({{"type", "ready"}}); }
+std::string ready_script(std::size_t max_bytes) { return to_page({{"type", "ready"}, {"max_bytes", max_bytes}}); }
 std::string shutdown_script() { return to_page({{"type", "shutdown"}}); }
 
 std::string result_script(std::uint64_t id, const std::string& value_json) {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 namespace dccview::protocol {
 
@@ -33,6 +34,11 @@ using Incoming = std::variant<Hello, Call, Emit, Invalid>;
 // is not `token` (the bridge's secret, see js/bridge.js) yields Invalid with name "OriginError".
 Incoming parse(const std::string& text, std::size_t max_bytes, const std::string& token);
 
+// Parses a page message that may be a batch ({"type":"batch","messages":[call or emit, ...]}) into
+// its messages, in order; anything else yields what parse() yields. A bad item yields Invalid (with
+// its id when it has one) without affecting the items around it. Never throws.
+std::vector<Incoming> parse_all(const std::string& text, std::size_t max_bytes, const std::string& token);
+
 // "scheme://host[:port]" of a URL, or "null" for URLs without an origin (about:, data:, empty).
 std::string origin_of(const std::string& url);
 
@@ -48,7 +54,7 @@ std::string quote(const std::string& text);
 bool append_event(std::string& batch, const std::string& event, const std::string& data_json);
 
 // Scripts the native side evaluates in the page.
-std::string ready_script();
+std::string ready_script(std::size_t max_bytes);
 std::string shutdown_script();
 std::string result_script(std::uint64_t id, const std::string& value_json);
 std::string error_script(std::uint64_t id, const std::string& name, const std::string& message,

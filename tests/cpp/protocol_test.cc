@@ -89,6 +89,34 @@ TEST(Protocol, PlainJsonPassesAsItIsAndTheFastPathAcceptsNothingInvalid) {
   EXPECT_EQ(quote("progress"), "\"progress\"");
 }
 
+// Messages sent in one page task arrive as a batch; each item stands alone.
+TEST(Protocol, ABatchYieldsItsItemsInOrderAndABadItemSpoilsNothingAroundIt) {
+  const std::string batch = R"({"type":"batch","token":"t0k3n","messages":[)"
+                            R"({"type":"call","id":1,"method":"a","params":[1]},)"
+                            R"({"type":"emit","event":"e","data":{"x":2}},)"
+                            R"({"type":"call","method":"no id"},)"
+                            R"(7,)"
+                            R"({"type":"hello"},)"
+                            R"({"type":"batch","messages":[]},)"
+                            R"({"type":"call","id":2,"method":"b"}]})";
+  const auto items = parse_all(batch, kLimit, kToken);
+  ASSERT_EQ(items.size(), 7u);
+  EXPECT_EQ(std::get<Call>(items[0]).method, "a");
+  EXPECT_EQ(std::get<Emit>(items[1]).data_json, R"({"x":2})");
+  EXPECT_EQ(std::get<Invalid>(items[2]).name, "ProtocolError");
+  EXPECT_EQ(std::get<Invalid>(items[3]).name, "ProtocolError");
+  EXPECT_TRUE(std::holds_alternative<Invalid>(items[4])) << "hello is not a batch item";
+  EXPECT_TRUE(std::holds_alternative<Invalid>(items[5])) << "batches do not nest";
+  EXPECT_EQ(std::get<Call>(items[6]).id, 2u);
+  const auto foreign = parse_all(R"({"type":"batch","token":"other","messages":[{"type":"call","id":3,"method":"a"}]})",
+                                 kLimit, kToken);
+  ASSERT_EQ(foreign.size(), 1u);
+  EXPECT_EQ(std::get<Invalid>(foreign[0]).name, "OriginError") << "the batch's token covers its items";
+  EXPECT_TRUE(std::holds_alternative<Invalid>(parse(R"({"type":"batch","token":"t0k3n","messages":[]})", kLimit, kToken)))
+      << "parse() handles single messages only";
+  EXPECT_EQ(parse_all(R"({"type":"call","id":4,"method":"m","token":"t0k3n"})", kLimit, kToken).size(), 1u);
+}
+
 TEST(Protocol, OriginsAreSchemeHostAndPort) {
   EXPECT_EQ(origin_of("https://App.Example:8443/tool/index.html?x#y"), "https://app.example:8443");
   EXPECT_EQ(origin_of("file:///home/artist/panel.html"), "file://");

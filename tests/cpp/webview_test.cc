@@ -514,5 +514,27 @@ TEST_F(WebViewTest, AnEvaluationAfterAnEmitOnTheSameThreadSeesTheEmit) {
   EXPECT_EQ(eval("window.received"), expected);
 }
 
+// Calls and emits made in one page task travel as one batch; each still gets its own answer.
+TEST_F(WebViewTest, ManyCallsInOneTaskEachGetTheirOwnAnswer) {
+  open(true);
+  std::atomic<int> emitted{0};
+  view_->on("echo", [](const std::string& params) { return params; });
+  view_->on("page_event", [&](const std::string&) {
+    ++emitted;
+    return std::string("null");
+  });
+  load_page();
+  const std::string result = eval(
+      "Promise.all(Array.from({length: 100}, (_, i) => i % 10 === 9"
+      " ? dccview.call('missing').catch(e => e.name)"
+      " : (dccview.emit('page_event', i), dccview.call('echo', i)))).then(r => r.join(','))");
+  std::string expected;
+  for (int i = 0; i < 100; ++i) {
+    expected += (i ? "," : "") + (i % 10 == 9 ? std::string("NotFoundError") : std::to_string(i));
+  }
+  EXPECT_EQ(result, "\"" + expected + "\"");
+  EXPECT_TRUE(testing::eventually([&] { return emitted.load() == 90; }, 10s)) << emitted.load();
+}
+
 }  // namespace
 }  // namespace dccview
