@@ -19,11 +19,12 @@ void check(bool condition) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace dccview::protocol;
   const std::string text(reinterpret_cast<const char*>(data), size);
-  const auto message = parse(text, 1 << 16, "token");
-  if (const auto* call = std::get_if<Call>(&message)) {
-    check(nlohmann::json::accept(call->params_json));
-  } else if (const auto* emit = std::get_if<Emit>(&message)) {
-    check(nlohmann::json::accept(emit->data_json));
+  for (const auto& message : parse_all(text, 1 << 16, "token")) {  // single messages and batches
+    if (const auto* call = std::get_if<Call>(&message)) {
+      check(nlohmann::json::accept(call->params_json));
+    } else if (const auto* emit = std::get_if<Emit>(&message)) {
+      check(nlohmann::json::accept(emit->data_json));
+    }
   }
   // The fast path never accepts what a full JSON parser refuses.
   if (is_plain_json(text, 512)) check(nlohmann::json::accept(text));
