@@ -77,15 +77,43 @@ bool WebView::Core::post(std::function<void()> fn) {
 }
 
 Result<void> WebView::Core::run_on_view(const char* what, std::function<void(Backend&)> op) {
-  auto batch = std::make_shared<PendingBatch>(take_pending());
-  if (post([this, op = std::move(op), batch] {
-        if (!backend) return;
-        deliver(*batch);  // emits made before this operation reach the page before it
-        op(*backend);
+  if (post_op([this, op = std::move(op)] {
+        if (backend) op(*backend);
       })) {
     return Result<void>();
   }
   return Error{ErrorCode::kShutdown, std::string(what) + ": the WebView is closed", nullptr};
+}
+
+// Counts an operation from the moment it takes the waiting emits until it has run (or was destroyed
+// unrun at close): while any is queued, flushes leave newer emits alone (see post_op).
+struct WebView::Core::QueuedOp {
+  explicit QueuedOp(Core& c) : core(c) {}
+  ~QueuedOp() {
+    CheckedLock lock(core.emit_mutex);
+    --core.queued_ops;
+  }
+  QueuedOp(const QueuedOp&) = delete;
+  QueuedOp& operator=(const QueuedOp&) = delete;
+  Core& core;
+};
+
+bool WebView::Core::post_op(std::function<void()> op) {
+  PendingBatch taken;
+  {
+    CheckedLock lock(emit_mutex);
+    taken.entries.swap(pending_emits);
+    taken.answers.swap(pending_answers);
+    ++queued_ops;
+  }
+  auto batch = std::make_shared<PendingBatch>(std::move(taken));
+  auto ticket = std::make_shared<QueuedOp>(*this);
+  return post([this, op = std::move(op), batch, ticket]() mutable {
+    if (backend) deliver(*batch);  // emits made before this operation reach the page before it
+    op();
+    ticket.reset();
+    flush_emits();  // emits that waited behind this operation
+  });
 }
 
 bool WebView::Core::origin_allowed(const std::string& origin) const {
@@ -285,6 +313,10 @@ void WebView::Core::flush_emits() {
   std::string entries, script;
   {
     CheckedLock lock(emit_mutex);
+    if (queued_ops > 0) {  // newer emits wait behind a queued operation, which flushes when it ran
+      flush_scheduled = false;
+      return;
+    }
     entries.swap(pending_emits);
     script.swap(pending_answers);
     flush_scheduled = false;
@@ -302,29 +334,24 @@ void WebView::Core::flush_emits() {
 
 // WebView thread.
 void WebView::Core::deliver_answers_now() {
+  PendingBatch batch;
   {
     CheckedLock lock(emit_mutex);
     answer_flush_scheduled = false;
+    if (queued_ops > 0) return;  // they go with the emits, after the queued operations
+    batch.entries.swap(pending_emits);
+    batch.answers.swap(pending_answers);
   }
-  if (!backend) return;
-  PendingBatch batch = take_pending();
-  deliver(batch);
+  if (backend) deliver(batch);
 }
 
-// Keeps per-thread order between emits and later operations. An operation takes the emits (and
+// Per-thread order between emits and later operations (post_op): an operation takes the emits (and
 // answers) waiting at the moment it is posted, on the posting thread, and the WebView thread evaluates
-// them right before the operation: WebKit runs evaluations in the order they are issued, and emits
-// made after the operation go to a later batch. That does not wait for the batch in flight (its
-// pacing is for throughput, not order). Before the page is ready the taken emits go back to the
-// front of the queue to wait for the bridge; the operation does not wait.
-WebView::Core::PendingBatch WebView::Core::take_pending() {
-  PendingBatch batch;
-  CheckedLock lock(emit_mutex);
-  batch.entries.swap(pending_emits);
-  batch.answers.swap(pending_answers);
-  return batch;
-}
-
+// them right before the operation (WebKit runs evaluations in the order they are issued). Emits made
+// after it wait until it has run: no flush takes them while an operation is queued. Delivering an
+// operation's emits does not wait for the batch in flight (that pacing is for throughput, not order).
+// Before the page is ready they go back to the front of the queue to wait for the bridge; the
+// operation itself does not wait.
 void WebView::Core::deliver(PendingBatch& batch) {
   if (batch.entries.empty() && batch.answers.empty()) return;
   if (!page_ready) {
@@ -342,13 +369,11 @@ void WebView::Core::deliver(PendingBatch& batch) {
 Result<void> WebView::Core::eval_async(std::string script, EvalCallback callback,
                                        std::chrono::milliseconds timeout) {
   auto shared_callback = std::make_shared<EvalCallback>(std::move(callback));
-  auto batch = std::make_shared<PendingBatch>(take_pending());
-  const bool posted = post([this, script = std::move(script), shared_callback, timeout, batch] {
+  const bool posted = post_op([this, script = std::move(script), shared_callback, timeout] {
     if (!backend) {
       (*shared_callback)(std::nullopt, JsError{"ShutdownError", "the WebView is closed", ""});
       return;
     }
-    deliver(*batch);
     backend->evaluate_async(script, std::move(*shared_callback), timeout);
   });
   if (!posted) return Error{ErrorCode::kShutdown, "eval_js_async: the WebView is closed", nullptr};

@@ -56,7 +56,8 @@ struct WebView::Core : webview_detail::BackendEvents, std::enable_shared_from_th
     std::string entries;  // comma-separated event, data pairs
     std::string answers;  // scripts answering page calls
   };
-  PendingBatch take_pending();         // any thread: what waits at the moment an operation is posted
+  struct QueuedOp;
+  bool post_op(std::function<void()> op);  // any thread: an operation after the emits before it
   void deliver_answers_now();          // WebView thread: answers (and the emits before them) now
   void deliver(PendingBatch& batch);   // WebView thread, right before that operation
 
@@ -89,6 +90,7 @@ struct WebView::Core : webview_detail::BackendEvents, std::enable_shared_from_th
   std::string pending_answers;  // scripts answering page calls
   bool flush_scheduled = false;
   bool answer_flush_scheduled = false;  // an answer delivery is posted (answers skip the pacing)
+  int queued_ops = 0;                   // operations posted with their emits, not run yet
   std::atomic<int> calls_on_main{0};    // dcc_mode calls posted to the main thread, not answered yet
 };
 
