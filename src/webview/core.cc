@@ -236,8 +236,9 @@ void WebView::Core::handle_call(const protocol::Call& call) {
   }
   // A lone quick handler answers within microseconds once the main thread is awake: waiting that long
   // here saves the WebView loop's own wake-up (tens of microseconds) on the way back. With other calls
-  // queued on the main thread, waiting would only hold up the next messages.
-  if (alone && detail::spin_until([&] { return answered->load(std::memory_order_acquire); }, kAnswerSpinNs)) {
+  // queued on the main thread, waiting would only hold up the next messages; in host mode the main
+  // thread is this one, so there is nothing to wait for.
+  if (alone && !options.main_dispatcher->is_main_thread() && detail::spin_until([&] { return answered->load(std::memory_order_acquire); }, kAnswerSpinNs)) {
     deliver_answers_now();
   }
 }
@@ -338,8 +339,9 @@ void WebView::Core::deliver_answers_now() {
   {
     CheckedLock lock(emit_mutex);
     answer_flush_scheduled = false;
-    if (queued_ops > 0) return;  // they go with the emits, after the queued operations
-    batch.entries.swap(pending_emits);
+    // Waiting emits go along (a handler's emits arrive before its answer), unless an operation is
+    // queued: emits made after it must wait for it, and answers never wait.
+    if (queued_ops == 0) batch.entries.swap(pending_emits);
     batch.answers.swap(pending_answers);
   }
   if (backend) deliver(batch);
