@@ -97,6 +97,14 @@ struct WebViewOptions {
 
 class WebViewProxy;
 
+// Host mode in a host whose main loop is not GLib's (an engine tick, a timer the host drives): the
+// host calls this from its own timer or tick on its main thread, to run the host-mode views' pending
+// work (page messages, evaluations, input, drawing) for up to `budget`. Returns true when work remains
+// (call again soon). The first call makes the calling thread the owner of the default GLib context;
+// throws std::logic_error if another thread runs that context. Main thread of host-mode views only;
+// never blocks (it runs only what is ready).
+bool pump_host_webviews(std::chrono::nanoseconds budget = std::chrono::milliseconds(5));
+
 class WebView {
  public:
   // Creates the view on the WebView thread and waits until it exists. Throws std::runtime_error

@@ -4,6 +4,7 @@
 #include <glib.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <thread>
@@ -87,6 +88,53 @@ TEST(WebViewHostMode, AHostModeViewOnAnotherThreadIsRefusedWithAClearError) {
   on_main.close();
   while (g_main_context_iteration(g_main_context_default(), FALSE)) {
   }
+}
+
+// A host whose loop is not GLib's drives host-mode views by pumping from its own tick: the page
+// loads, calls reach handlers on the host thread, emits arrive, all without a GLib main loop.
+TEST(WebViewHostMode, AHostWithoutAGlibLoopPumpsFromItsOwnTick) {
+  WebViewOptions options;
+  options.thread_mode = ThreadMode::kHost;
+  auto view = std::make_unique<WebView>(options);
+  const auto host = std::this_thread::get_id();
+  std::thread::id handler_thread;
+  view->on("where", [&](const std::string&) {
+    handler_thread = std::this_thread::get_id();
+    return std::string("\"host\"");
+  });
+  view->load_html(kPage);
+  const WebViewProxy proxy = view->get_proxy();
+  std::atomic<bool> done{false};
+  bool ready = false;
+  std::string answer, received;
+  std::thread tool([&] {  // a tool's worker thread
+    ready = wait_ready(proxy);
+    answer = proxy.eval_js_sync("dccview.call('where')", 10s).value();
+    proxy.eval_js("window.got = []; dccview.on('tick', (d) => window.got.push(d))");
+    for (int i = 0; i < 3; ++i) proxy.emit("tick", std::to_string(i));
+    testing::eventually([&] {
+      auto r = proxy.eval_js_sync("JSON.stringify(window.got)", 2s);
+      received = r.ok() ? r.value() : "";
+      return received == "\"[0,1,2]\"";
+    }, 10s);
+    done = true;
+  });
+  std::uint64_t ticks = 0;
+  while (!done) {  // the host's own loop: a 2 ms tick that pumps for at most 1 ms
+    pump_host_webviews(std::chrono::milliseconds(1));
+    std::this_thread::sleep_for(2ms);
+    ++ticks;
+  }
+  tool.join();
+  EXPECT_TRUE(ready);
+  EXPECT_EQ(answer, "\"host\"");
+  EXPECT_EQ(handler_thread, host);
+  EXPECT_EQ(received, "\"[0,1,2]\"");
+  EXPECT_GT(ticks, 0u);
+  view->close();
+  while (pump_host_webviews(std::chrono::milliseconds(5))) {
+  }
+  EXPECT_EQ(proxy.emit("x", "1").code(), ErrorCode::kShutdown);
 }
 
 }  // namespace

@@ -109,6 +109,27 @@ bool dedicated_thread_running() {
 }
 }  // namespace
 
+}  // namespace dccview::webview_detail
+
+namespace dccview {
+
+bool pump_host_webviews(std::chrono::nanoseconds budget) {
+  GMainContext* context = g_main_context_default();
+  // Acquired for good: this thread iterates the default context from now on, in slices.
+  if (!g_main_context_is_owner(context) && !g_main_context_acquire(context)) {
+    throw std::logic_error("dccview: pump_host_webviews: another thread runs the default GLib context");
+  }
+  const auto deadline = std::chrono::steady_clock::now() + budget;
+  while (g_main_context_iteration(context, FALSE)) {
+    if (std::chrono::steady_clock::now() >= deadline) break;
+  }
+  return g_main_context_pending(context) != FALSE;
+}
+
+}  // namespace dccview
+
+namespace dccview::webview_detail {
+
 std::shared_ptr<Dispatcher> thread_for(ThreadMode mode) {
   if (mode == ThreadMode::kDedicated) return ui_thread();
   if (mode == ThreadMode::kHost) return host_thread();

@@ -1,0 +1,377 @@
+"""Runs inside FreeCAD 0.20 (GUI mode under Xvfb): drives the dccview panel of
+examples/freecad/dccview_freecad.py and records every step in the JSON file named by DCCVIEW_RESULT
+(a screenshot goes to DCCVIEW_SCREENSHOT). Started by tests/hosts/test_freecad.py as ``freecad
+<this file>``: FreeCAD runs it on its main thread once its Qt event loop runs.
+
+FreeCAD clears PYTHONPATH for its embedded Python, so dccview and the example come from
+DCCVIEW_SYS_PATH (os.pathsep-separated), inserted into sys.path here.
+
+The script returns at once so that FreeCAD's event loop runs; the scenario runs on a worker thread,
+as a tool's background work would, and ends by closing FreeCAD's main window with a panel open.
+"""
+
+import json
+import os
+import sys
+import threading
+import time
+import traceback
+
+for _entry in reversed([p for p in os.environ.get("DCCVIEW_SYS_PATH", "").split(os.pathsep) if p]):
+    if _entry not in sys.path:
+        sys.path.insert(0, _entry)
+
+from PySide2 import QtCore, QtGui, QtWidgets  # noqa: E402 - before dccview's first use
+
+import FreeCAD as App  # noqa: E402
+import FreeCADGui as Gui  # noqa: E402
+
+import dccview  # noqa: E402
+import dccview_freecad as panel  # noqa: E402
+from dccview.utils import (get_current_dcc_name, get_dispatcher_backend, is_main_thread,  # noqa: E402
+                           run_on_main_thread, run_on_main_thread_sync)
+
+RESULT = os.environ["DCCVIEW_RESULT"]
+SCREENSHOT = os.environ.get("DCCVIEW_SCREENSHOT") or os.path.splitext(RESULT)[0] + ".png"
+SWATCH_PIXEL = 0xFFFF00C8  # rgb(255, 0, 200) as a QImage.Format_RGB32 pixel
+
+results = {"steps": {}, "errors": []}
+heartbeats = []
+_lock = threading.Lock()
+
+
+def record(step, value):
+    with _lock:
+        results["steps"][step] = value
+        with open(RESULT, "w") as out:
+            json.dump(results, out, indent=1)
+
+
+def record_error(text):
+    with _lock:
+        results["errors"].append(text)
+        with open(RESULT, "w") as out:
+            json.dump(results, out, indent=1)
+    sys.__stderr__.write(text + "\n")  # FreeCAD's GUI redirects sys.stderr to its report view
+
+
+def _thread_excepthook(args):
+    record_error(f"exception in thread {args.thread.name if args.thread else '?'}:\n" + "".join(
+        traceback.format_exception(args.exc_type, args.exc_value, args.exc_traceback)))
+
+
+threading.excepthook = _thread_excepthook
+
+
+def on_main(func, *args, timeout=30):
+    return run_on_main_thread_sync(func, *args, timeout=timeout)
+
+
+def wait_until(predicate, timeout=10.0, interval=0.02):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
+
+
+def wait_ready(view, timeout=30.0):
+    def ready():
+        try:
+            return view.eval_js_sync("window.__loaded === true", 2000)
+        except dccview.ThreadSafetyError:
+            return False
+
+    return bool(wait_until(ready, timeout, 0.05))
+
+
+def next_frames(view):
+    return view.eval_js_sync(
+        "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))", 5000)
+
+
+def rss_kib():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return -1
+
+
+def thread_count():
+    return len(os.listdir("/proc/self/task"))
+
+
+def rect(widget):
+    origin = widget.mapToGlobal(QtCore.QPoint(0, 0))
+    return [origin.x(), origin.y(), widget.width(), widget.height()]
+
+
+def heartbeat():
+    heartbeats.append(time.monotonic())
+
+
+def longest_gap(start, end):
+    marks = [start] + [t for t in heartbeats if start < t < end] + [end]
+    return max(b - a for a, b in zip(marks, marks[1:]))
+
+
+# ------------------------------------------------------------------------------------------------
+# Main thread, at script start
+# ------------------------------------------------------------------------------------------------
+
+def start():
+    """Runs on FreeCAD's main thread while it executes this file (inside its Qt loop)."""
+    record("startup", {
+        "main_thread": is_main_thread(),
+        "python_main_thread": threading.current_thread() is threading.main_thread(),
+        "qt_loop_level": QtCore.QThread.currentThread().loopLevel(),
+        "event_dispatcher": QtCore.QAbstractEventDispatcher.instance().metaObject().className(),
+        "qt_no_glib": os.environ.get("QT_NO_GLIB"),
+        "freecad_version": App.Version()[:3],
+        "python": sys.version.split()[0],
+        "pythonpath_env": os.environ.get("PYTHONPATH"),
+    })
+    record("backend", get_dispatcher_backend().get_name())
+    record("dcc_name", get_current_dcc_name())
+    main_window = Gui.getMainWindow()
+    main_window.resize(1260, 900)
+    main_window.move(0, 0)
+    view = panel.open_panel(dcc_mode=True)
+    record("created_on", {"main_thread": is_main_thread(),
+                          "qt_loop_level": QtCore.QThread.currentThread().loopLevel()})
+    timer = QtCore.QTimer(main_window)
+    timer.timeout.connect(heartbeat)
+    timer.start(10)
+    QtWidgets.QApplication.instance().aboutToQuit.connect(about_to_quit)
+    threading.Thread(target=run, args=(view,), name="freecad-scenario", daemon=True).start()
+
+
+def about_to_quit():
+    record("about_to_quit", {"at": time.time(), "panels_open": len(panel.open_panels())})
+
+
+# ------------------------------------------------------------------------------------------------
+# Steps (worker thread)
+# ------------------------------------------------------------------------------------------------
+
+def check_document(view):
+    steps = {"ready": wait_ready(view)}
+    steps["created"] = [view.eval_js_sync("window.panel.createBox('Box_A', 12)", 20000),
+                        view.eval_js_sync("window.panel.createBox('Box_B', 30)", 20000)]
+
+    def read_document():
+        doc = App.ActiveDocument
+        box = doc.getObject("Box_A")
+        return {"document": doc.Name, "names": [obj.Name for obj in doc.Objects],
+                "types": sorted({obj.TypeId for obj in doc.Objects}),
+                "box_a_length": float(box.Length.Value), "box_a_volume": round(box.Shape.Volume, 6),
+                "box_b_length": float(doc.getObject("Box_B").Length.Value),
+                "tree_items": len(Gui.getMainWindow().findChildren(QtWidgets.QTreeWidget))}
+
+    steps["document"] = on_main(read_document)
+    steps["page_list"] = view.eval_js_sync("window.panel.listed()")
+    steps["page_document"] = view.eval_js_sync("document.getElementById('doc').textContent")
+    steps["handler_calls"] = sorted({f"{name}:{'main' if main else 'other'}"
+                                     for name, main in on_main(lambda: list(panel.handler_calls))})
+    return steps
+
+
+def check_progress(view):
+    view.eval_js_sync("window.progress = []")
+    started = time.monotonic()
+    for step in range(1, 101):
+        view.emit("progress", {"step": step, "total": 100})
+        time.sleep(0.01)
+    got = wait_until(lambda: view.eval_js_sync("window.progress.length") >= 100, 10)
+    ended = time.monotonic()
+    return {"all_arrived": bool(got), "progress": view.eval_js_sync("window.progress"),
+            "seconds": round(ended - started, 3), "heartbeats": sum(started < t < ended for t in heartbeats),
+            "longest_gap_s": round(longest_gap(started, ended), 3)}
+
+
+def grab_screen(view):
+    image = QtGui.QGuiApplication.primaryScreen().grabWindow(0).toImage().convertToFormat(
+        QtGui.QImage.Format_RGB32)
+    dock = panel.dock_of(view)
+    main_window = Gui.getMainWindow()
+    area = main_window.dockWidgetArea(dock)
+    geometry = {"screen": [image.width(), image.height()], "main_window": rect(main_window),
+                "dock": rect(dock), "container": rect(dock.widget()), "dock_floating": dock.isFloating(),
+                "dock_visible": dock.isVisible(), "dock_area_right": area == QtCore.Qt.RightDockWidgetArea,
+                "dock_parent_is_main_window": dock.parent() is main_window}
+    return image, geometry
+
+
+def swatch_pixels_in(image, box):
+    x, y, w, h = box
+    pixels = memoryview(bytes(image.constBits())).cast("I")
+    per_line = image.bytesPerLine() // 4
+    x0, x1 = max(x, 0), min(x + w, image.width())
+    return sum(pixels[row * per_line + x0: row * per_line + x1].tolist().count(SWATCH_PIXEL)
+               for row in range(max(y, 0), min(y + h, image.height())))
+
+
+def check_screenshot(view):
+    swatch = view.eval_js_sync("window.panel.swatchRect()")
+    attempts = 0
+    while True:
+        attempts += 1
+        next_frames(view)
+        image, geometry = on_main(lambda: grab_screen(view))
+        in_dock = swatch_pixels_in(image, geometry["dock"])
+        if in_dock >= swatch["width"] * swatch["height"] or attempts >= 20:
+            break
+        time.sleep(0.2)
+    image.save(SCREENSHOT)
+    page_size = view.eval_js_sync("[window.innerWidth, window.innerHeight]")
+    return {"path": SCREENSHOT, "swatch": swatch, "attempts": attempts, "swatch_pixels_in_dock": in_dock,
+            "page_size": page_size, **geometry}
+
+
+def closed_count():
+    return on_main(lambda: panel.closed_count)
+
+
+def check_dock_close_button(view):
+    before = closed_count()
+    on_main(lambda: panel.dock_of(view).close())
+    return bool(wait_until(lambda: closed_count() > before, 10)) and view.closed
+
+
+def close_under_load():
+    view = on_main(lambda: panel.open_panel(dcc_mode=True))
+    ready = wait_ready(view)
+    before = closed_count()
+    outcomes = {"ready": ready, "emitted": 0, "emitter": None, "waiter": []}
+    stop = threading.Event()
+
+    def emitter():  # 10 events every 10 ms: 1000 events/s
+        begun = time.monotonic()
+        try:
+            while not stop.is_set():
+                for _ in range(10):
+                    view.emit("progress", {"step": outcomes["emitted"], "total": 0})
+                    outcomes["emitted"] += 1
+                time.sleep(0.01)
+            outcomes["emitter"] = "stopped"
+        except dccview.ShutdownInProgressError:
+            outcomes["emitter"] = "shutdown"
+        outcomes["emit_rate"] = round(outcomes["emitted"] / (time.monotonic() - begun))
+
+    def waiter():
+        while not stop.is_set():
+            try:
+                count = run_on_main_thread_sync(lambda: len(App.ActiveDocument.Objects), timeout=10)
+                outcomes["waiter"].append(count)
+            except dccview.ShutdownInProgressError:
+                outcomes["waiter"].append("shutdown")
+
+    threads = [threading.Thread(target=emitter, name="emitter"), threading.Thread(target=waiter, name="waiter")]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)
+    started = time.monotonic()
+    on_main(lambda: panel.close_panel(view))
+    outcomes["close_call_s"] = round(time.monotonic() - started, 4)
+    outcomes["closed_event"] = bool(wait_until(lambda: closed_count() > before, 10))
+    outcomes["close_s"] = round(time.monotonic() - started, 4)
+    time.sleep(0.2)
+    stop.set()
+    for thread in threads:
+        thread.join(15)
+    outcomes["threads_alive"] = sum(thread.is_alive() for thread in threads)
+    outcomes["waiter_calls"] = len(outcomes["waiter"])
+    outcomes["waiter_kinds"] = sorted({type(v).__name__ for v in outcomes.pop("waiter")})
+    outcomes["view_closed"] = view.closed
+    outcomes["panels_open"] = on_main(lambda: len(panel.open_panels()))
+    return outcomes
+
+
+def qt_objects():
+    containers = [w for w in QtWidgets.QApplication.allWidgets()
+                  if w.metaObject().className() == "QWindowContainer"]
+    docks = [d for d in Gui.getMainWindow().findChildren(QtWidgets.QDockWidget)
+             if d.objectName().startswith("dccview_panel_")]
+    return {"window_containers": len(containers), "panel_docks": len(docks),
+            "qwindows": len(QtGui.QGuiApplication.allWindows())}
+
+
+def open_close_cycles(cycles):
+    def cycle():
+        before = closed_count()
+        view = on_main(lambda: panel.open_panel(dcc_mode=True))
+        ready = wait_ready(view)
+        on_main(lambda: panel.close_panel(view))
+        closed = wait_until(lambda: closed_count() > before, 10)
+        return ready and bool(closed)
+
+    cycle()
+    time.sleep(1.0)
+    objects_before = on_main(qt_objects)
+    rss_before, threads_before = rss_kib(), thread_count()
+    started = time.monotonic()
+    ok = [cycle() for _ in range(cycles)]
+    seconds = time.monotonic() - started
+    time.sleep(1.0)  # let WebKit's exiting helper threads finish and Qt delete the docks
+    return {"cycles": cycles, "all_ok": all(ok), "seconds": round(seconds, 2),
+            "rss_before_kib": rss_before, "rss_growth_kib": rss_kib() - rss_before,
+            "threads_before": threads_before, "threads_after": thread_count(),
+            "qt_objects_before": objects_before, "qt_objects_after": on_main(qt_objects)}
+
+
+def close_documents():
+    for name in list(App.listDocuments()):
+        App.closeDocument(name)
+    return list(App.listDocuments())
+
+
+def scenario(view):
+    record("document", check_document(view))
+    record("progress", check_progress(view))
+    record("screenshot", check_screenshot(view))
+    record("dock_close_button", check_dock_close_button(view))
+    record("close_under_load", close_under_load())
+    record("open_close_cycles", open_close_cycles(20))
+    # Quit like a user: a panel open with events streaming into it; the unsaved document is closed
+    # first (FreeCAD would ask whether to save it), then FreeCAD's main window is closed.
+    view = on_main(lambda: panel.open_panel(dcc_mode=True))
+    record("reopened", wait_ready(view))
+    stop = threading.Event()
+
+    def stream():
+        step = 0
+        try:
+            while not stop.is_set():
+                step += 1
+                view.emit("progress", {"step": step, "total": 0})
+                time.sleep(0.002)
+        except dccview.ShutdownInProgressError:
+            pass
+
+    threading.Thread(target=stream, name="quit-stream", daemon=True).start()
+    record("documents_left", on_main(close_documents))
+    time.sleep(0.3)
+    record("quit_requested_at", time.time())
+    run_on_main_thread(lambda: Gui.getMainWindow().close())
+
+
+def run(view):
+    try:
+        scenario(view)
+    except BaseException as error:  # recorded, then FreeCAD is asked to quit anyway
+        record_error("".join(traceback.format_exception(error)))
+        record("failed", True)
+        try:
+            on_main(close_documents)
+        finally:
+            run_on_main_thread(lambda: Gui.getMainWindow().close())
+
+
+try:
+    start()
+except BaseException as error:
+    record_error("".join(traceback.format_exception(error)))
+    record("failed", True)
+    QtCore.QTimer.singleShot(0, QtWidgets.QApplication.instance().quit)
