@@ -27,7 +27,7 @@ on the main window) and closes the main window again once they are gone.
 
 from __future__ import annotations
 
-import threading
+import collections
 from typing import Dict, List, Optional
 
 from PySide2 import QtCore, QtGui, QtWidgets  # before dccview's first use: its Qt backend needs it
@@ -111,7 +111,7 @@ PAGE = """<!doctype html>
 # Open panels: view -> (dock, container). Main thread only.
 _panels: Dict[dccview.WebView, tuple] = {}
 # (handler name, ran on the main thread), for diagnostics and tests.
-handler_calls: List[tuple] = []
+handler_calls: collections.deque = collections.deque(maxlen=1000)
 closed_count = 0
 
 
@@ -162,6 +162,7 @@ class _PanelDock(QtWidgets.QDockWidget):
     def __init__(self, title: str, parent: QtWidgets.QWidget) -> None:
         super().__init__(title, parent)
         self.view: Optional[dccview.WebView] = None
+        self.foreign_window: Optional[QtGui.QWindow] = None
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
         if self.view is not None and self.view in _panels:
@@ -209,7 +210,8 @@ def open_panel(dcc_mode: bool = True, title: str = "dccview panel") -> dccview.W
     dock = _PanelDock(title, main_window)
     dock.setObjectName(f"dccview_panel_{id(view):x}")
     dock.view = view
-    container = QtWidgets.QWidget.createWindowContainer(QtGui.QWindow.fromWinId(view.native_handle), dock)
+    dock.foreign_window = QtGui.QWindow.fromWinId(view.native_handle)  # Qt's handle on GTK's window
+    container = QtWidgets.QWidget.createWindowContainer(dock.foreign_window, dock)
     container.setMinimumSize(320, 240)
     container.setFocusPolicy(QtCore.Qt.StrongFocus)
     dock.setWidget(container)

@@ -49,6 +49,10 @@ def run_freecad(tmp_path):
     completed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=180, cwd=tmp_path)
     exited_at = time.time()
     results = json.loads(result_file.read_text()) if result_file.exists() else {"steps": {}, "errors": []}
+    quit_at = results["steps"].get("quit_requested_at")
+    (tmp_path / "run.json").write_text(json.dumps({  # for a human: how FreeCAD ended
+        "returncode": completed.returncode, "exit_s_after_quit": quit_at and round(exited_at - quit_at, 3),
+        "output_tail": (completed.stdout + completed.stderr)[-4000:]}, indent=1))
     return completed, results, exited_at
 
 
@@ -136,20 +140,35 @@ def test_progress_events_reach_the_page(scenario):
     assert progress["heartbeats"] >= 20 and progress["longest_gap_s"] < 0.5, progress
 
 
+def test_panel_follows_the_dock(scenario):
+    layout = scenario[1]["steps"]["layout"]
+    # FreeCAD turns on Qt's high-DPI scaling: under Xvfb the ratio is fractional (~1.04), so Qt's
+    # container is sized in device-independent pixels and GTK's window (scale 1) in device pixels.
+    assert layout["scaling"]["high_dpi_scaling"] is True, layout["scaling"]
+    for step in ("initial", "dock_400", "dock_360"):
+        assert layout[step]["follows"] is True, (step, layout[step])
+    assert layout["dock_400"]["container"][0] == 400 and layout["dock_360"]["container"][0] == 360, layout
+
+
 def test_screenshot_shows_the_page_inside_the_dock(scenario):
     shot = scenario[1]["steps"]["screenshot"]
     assert shot["dock_visible"] is True and shot["dock_floating"] is False, shot
     assert shot["dock_area_right"] is True and shot["dock_parent_is_main_window"] is True, shot
     swatch = shot["swatch"]
     assert swatch["dpr"] == 1 and (swatch["width"], swatch["height"]) == (200, 100), swatch
-    assert shot["page_size"] == shot["container"][2:], shot  # the page fills the container
+    vx, vy, vw, vh = shot["x_view"]  # GTK's window as X has it: screen pixels, like the screenshot
+    assert shot["page_size"] == [vw, vh], shot  # the page fills GTK's window
     count, box = swatch_pixels(shot["path"])
-    assert count == 200 * 100, (count, box, shot)
-    cx, cy = shot["container"][:2]
-    expected = [cx + swatch["x"], cy + swatch["y"], cx + swatch["x"] + 199, cy + swatch["y"] + 99]
+    assert count == 200 * 100, (count, box, shot)  # exactly one block, all of it visible
+    expected = [vx + swatch["x"], vy + swatch["y"], vx + swatch["x"] + 199, vy + swatch["y"] + 99]
     assert box == expected, (box, expected, shot)
-    mx, my, mw, mh = shot["main_window"]
-    assert mx <= box[0] and box[2] < mx + mw and my <= box[1] and box[3] < my + mh, shot
+    for outer in (shot["dock_px"], shot["x_main_window"]):  # inside the dock, inside FreeCAD's window
+        ox, oy, ow, oh = outer
+        assert ox <= box[0] and box[2] < ox + ow and oy <= box[1] and box[3] < oy + oh, (box, outer, shot)
+    assert vx + vw <= shot["screen"][0] and vy + vh <= shot["screen"][1], shot  # all of it on screen
+    # GTK's window lies within the dock (device pixels, rounding aside).
+    dx, dy, dw, dh = shot["dock_px"]
+    assert dx - 1 <= vx and vx + vw <= dx + dw + 1 and dy - 1 <= vy and vy + vh <= dy + dh + 1, shot
 
 
 def test_dock_close_button_closes_the_view(scenario):

@@ -12,6 +12,7 @@ as a tool's background work would, and ends by closing FreeCAD's main window wit
 
 import json
 import os
+import subprocess
 import sys
 import threading
 import time
@@ -136,7 +137,9 @@ def start():
     record("backend", get_dispatcher_backend().get_name())
     record("dcc_name", get_current_dcc_name())
     main_window = Gui.getMainWindow()
-    main_window.resize(1260, 900)
+    # All of it on the screen (FreeCAD's high-DPI scaling makes 1 Qt pixel ~1.04 screen pixels here).
+    available = QtGui.QGuiApplication.primaryScreen().availableGeometry()
+    main_window.resize(min(1180, available.width() - 20), min(880, available.height() - 40))
     main_window.move(0, 0)
     view = panel.open_panel(dcc_mode=True)
     record("created_on", {"main_thread": is_main_thread(),
@@ -191,13 +194,83 @@ def check_progress(view):
             "longest_gap_s": round(longest_gap(started, ended), 3)}
 
 
+def x_geometry(window_id):
+    """X's view of a window: [x, y, width, height] in screen pixels (None if xwininfo fails)."""
+    try:
+        out = subprocess.run(["xwininfo", "-id", str(window_id)], capture_output=True, text=True,
+                             timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    fields = dict(line.strip().split(":", 1) for line in out.splitlines() if ":" in line)
+    try:
+        return [int(fields[name]) for name in ("Absolute upper-left X", "Absolute upper-left Y", "Width", "Height")]
+    except (KeyError, ValueError):
+        return None
+
+
+def sizes(view):
+    """Main thread + worker: the page's viewport, the container, Qt's foreign QWindow and X's
+    geometry of GTK's window."""
+    def qt_side():
+        dock = panel.dock_of(view)
+        geometry = dock.foreign_window.geometry()
+        dpr = dock.widget().devicePixelRatioF()
+        return {"container": [dock.widget().width(), dock.widget().height()],
+                "container_px": [round(dock.widget().width() * dpr), round(dock.widget().height() * dpr)],
+                "foreign_qwindow": [geometry.width(), geometry.height()], "dpr": dpr}
+
+    seen = on_main(qt_side)
+    seen["page"] = view.eval_js_sync("[window.innerWidth, window.innerHeight]")
+    seen["x_window"] = x_geometry(view.native_handle)
+    return seen
+
+
+def follows(view, timeout=5.0):
+    seen = {}
+
+    def same():
+        seen.update(sizes(view))
+        # Qt sizes the container in device-independent pixels; X and GTK (scale 1) see device pixels.
+        x_window = seen["x_window"] or [0, 0, -1, -1]
+        return (seen["page"] == x_window[2:] and
+                all(abs(a - b) <= 1 for a, b in zip(seen["page"], seen["container_px"])))
+
+    seen["follows"] = bool(wait_until(same, timeout, 0.1))
+    return seen
+
+
+def scaling():
+    """FreeCAD enables Qt's high-DPI scaling; under Xvfb the screen's DPI makes a fractional ratio."""
+    app = QtWidgets.QApplication.instance()
+    screen = QtGui.QGuiApplication.primaryScreen()
+    policy = getattr(QtGui.QGuiApplication, "highDpiScaleFactorRoundingPolicy", None)
+    return {"screen_dpr": screen.devicePixelRatio(), "logical_dpi": screen.logicalDotsPerInch(),
+            "physical_dpi": round(screen.physicalDotsPerInch(), 2),
+            "screen_geometry": [screen.geometry().width(), screen.geometry().height()],
+            "high_dpi_scaling": app.testAttribute(QtCore.Qt.AA_EnableHighDpiScaling),
+            "rounding_policy": str(policy()) if policy else None,
+            "qt_scale_env": {k: v for k, v in os.environ.items() if k.startswith("QT_") and "SCALE" in k}}
+
+
+def check_layout(view):
+    steps = {"scaling": on_main(scaling), "initial": follows(view)}
+    dock = on_main(lambda: panel.dock_of(view))
+    on_main(lambda: Gui.getMainWindow().resizeDocks([dock], [400], QtCore.Qt.Horizontal))
+    steps["dock_400"] = follows(view)
+    on_main(lambda: Gui.getMainWindow().resizeDocks([dock], [360], QtCore.Qt.Horizontal))
+    steps["dock_360"] = follows(view)
+    return steps
+
+
 def grab_screen(view):
     image = QtGui.QGuiApplication.primaryScreen().grabWindow(0).toImage().convertToFormat(
         QtGui.QImage.Format_RGB32)
     dock = panel.dock_of(view)
     main_window = Gui.getMainWindow()
     area = main_window.dockWidgetArea(dock)
-    geometry = {"screen": [image.width(), image.height()], "main_window": rect(main_window),
+    dpr = dock.devicePixelRatioF()
+    geometry = {"dpr": dpr, "dock_px": [round(v * dpr) for v in rect(dock)],
+                "main_window_px": [round(v * dpr) for v in rect(main_window)],"screen": [image.width(), image.height()], "main_window": rect(main_window),
                 "dock": rect(dock), "container": rect(dock.widget()), "dock_floating": dock.isFloating(),
                 "dock_visible": dock.isVisible(), "dock_area_right": area == QtCore.Qt.RightDockWidgetArea,
                 "dock_parent_is_main_window": dock.parent() is main_window}
@@ -220,14 +293,16 @@ def check_screenshot(view):
         attempts += 1
         next_frames(view)
         image, geometry = on_main(lambda: grab_screen(view))
-        in_dock = swatch_pixels_in(image, geometry["dock"])
+        in_dock = swatch_pixels_in(image, geometry["dock_px"])  # the image has device pixels
         if in_dock >= swatch["width"] * swatch["height"] or attempts >= 20:
             break
         time.sleep(0.2)
     image.save(SCREENSHOT)
     page_size = view.eval_js_sync("[window.innerWidth, window.innerHeight]")
+    main_window_id = on_main(lambda: int(Gui.getMainWindow().winId()))
     return {"path": SCREENSHOT, "swatch": swatch, "attempts": attempts, "swatch_pixels_in_dock": in_dock,
-            "page_size": page_size, **geometry}
+            "page_size": page_size, "x_view": x_geometry(view.native_handle),
+            "x_main_window": x_geometry(main_window_id), **geometry}
 
 
 def closed_count():
@@ -330,6 +405,7 @@ def close_documents():
 def scenario(view):
     record("document", check_document(view))
     record("progress", check_progress(view))
+    record("layout", check_layout(view))
     record("screenshot", check_screenshot(view))
     record("dock_close_button", check_dock_close_button(view))
     record("close_under_load", close_under_load())
