@@ -1,0 +1,578 @@
+"""SIMULATED DCC host modules on a real, running Qt application's event loop.
+
+These are NOT the real applications. Each ``install_<host>()`` puts into ``sys.modules`` modules that
+implement the host's *documented* main-thread API (and its documented quirks) on the Qt loop of the
+QApplication of this process, so that dccview's backend for that host is chosen and driven by a real
+event loop with a real docked WebView (tests/hosts/qt/simulated_dcc_scenario.py,
+tests/hosts/test_simulated_dccs.py). They cannot show what only the real host shows (library clashes,
+the host's own event dispatcher, real latencies, startup order).
+
+Rules of the simulation, shared by every host:
+  * "Later, on the main thread" is a queued Qt signal to a QObject living on the GUI thread
+    (``_MainThreadPoster``); QTimer.singleShot is never called from a worker thread.
+  * Periodic host callbacks (Houdini event loop callbacks, Unreal slate ticks) come from a QTimer
+    created on the main thread.
+  * Scene APIs (``maya.cmds``, ``hou.node``, ``nuke.createNode``, ``pymxs.runtime``, ``unreal``
+    editor calls) raise ``SimulatedMainThreadViolation`` off the main thread, as the hosts document
+    their APIs to be main-thread only.
+  * An exception that escapes a queued callback is what a host prints to its console: it is recorded
+    in ``SIMULATION.escaped`` and printed as one line (no traceback, so a test's output check stays
+    meaningful); dccview must never let one escape.
+
+Must be installed on the main thread after the QApplication exists and before dccview is first used.
+"""
+
+from __future__ import annotations
+
+import collections
+import itertools
+import sys
+import threading
+import time
+import traceback
+import types
+from typing import Any, Callable, Dict, List
+
+from PySide2 import QtCore
+
+MAIN_THREAD_WAIT_S = 30.0  # the simulations bound their blocking calls (a real host waits forever)
+HOUDINI_EVENT_LOOP_MS = 50  # Houdini calls event loop callbacks about 20 times a second
+UNREAL_TICK_MS = 16  # one Slate tick per frame at ~60 fps
+
+
+class SimulatedMainThreadViolation(RuntimeError):
+    """A simulated host API documented as main-thread only was called from another thread."""
+
+
+class _Simulation:
+    """Shared state of the installed simulations (diagnostics for the scenario)."""
+
+    def __init__(self) -> None:
+        self.main_ident = threading.main_thread().ident
+        self.poster = None
+        self.escaped: List[str] = []  # exceptions that escaped a queued callback (host console)
+        self.queued = 0  # callbacks queued to the Qt loop
+        self.installed: List[str] = []
+
+    def on_main_thread(self) -> bool:
+        return threading.get_ident() == self.main_ident
+
+    def require_main(self, api: str) -> None:
+        if not self.on_main_thread():
+            raise SimulatedMainThreadViolation(
+                f"{api} called from thread {threading.current_thread().name!r}: main thread only "
+                "(SIMULATION of the host's documented rule)")
+
+
+SIMULATION = _Simulation()
+
+
+class _MainThreadPoster(QtCore.QObject):
+    """Lives on the GUI thread; ``post(fn)`` from any thread queues fn to the Qt loop."""
+
+    posted = QtCore.Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.posted.connect(self._run, QtCore.Qt.QueuedConnection)
+
+    @QtCore.Slot(object)
+    def _run(self, fn) -> None:
+        try:
+            fn()
+        except BaseException as error:  # the host prints it and goes on
+            SIMULATION.escaped.append(traceback.format_exc())
+            print(f"SIMULATED HOST CONSOLE: a deferred callback raised {type(error).__name__}: {error}",
+                  file=sys.stderr)
+
+    def post(self, fn: Callable[[], Any]) -> None:
+        SIMULATION.queued += 1
+        self.posted.emit(fn)
+
+
+def _poster() -> _MainThreadPoster:
+    if SIMULATION.poster is None:
+        app = QtCore.QCoreApplication.instance()
+        if app is None:
+            raise RuntimeError("simulated hosts need a QApplication first")
+        SIMULATION.require_main("installing a simulated host")
+        SIMULATION.poster = _MainThreadPoster()
+    return SIMULATION.poster
+
+
+def _wait_on_main(fn: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
+    """Queues fn to the main thread and blocks for its result (the hosts' blocking variants)."""
+    done = threading.Event()
+    box: Dict[str, Any] = {}
+
+    def task() -> None:
+        try:
+            box["value"] = fn(*args, **kwargs)
+        except BaseException as error:
+            box["error"] = error
+        finally:
+            done.set()
+
+    _poster().post(task)
+    if not done.wait(MAIN_THREAD_WAIT_S):
+        raise RuntimeError("SIMULATION: the main thread did not answer (a real host waits forever)")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def _module(name: str, doc: str) -> types.ModuleType:
+    return types.ModuleType(name, doc)
+
+
+def _install(modules: Dict[str, types.ModuleType], host: str) -> Dict[str, types.ModuleType]:
+    sys.modules.update(modules)
+    SIMULATION.installed.append(host)
+    return modules
+
+
+def _main_timer(interval_ms: int, callback: Callable[[], None]) -> QtCore.QTimer:
+    SIMULATION.require_main("creating a host timer")
+    timer = QtCore.QTimer(_poster())  # created on, and owned by an object of, the GUI thread
+    timer.setInterval(interval_ms)
+    timer.timeout.connect(callback)
+    return timer
+
+
+# --------------------------------------------------------------------------------------------------
+# Autodesk Maya
+# --------------------------------------------------------------------------------------------------
+
+def install_maya() -> Dict[str, types.ModuleType]:
+    """``maya``, ``maya.utils`` and ``maya.cmds`` (SIMULATION)."""
+    _poster()
+    utils = _module("maya.utils", """SIMULATION of Autodesk Maya's documented API on a Qt loop: maya.utils,
+    following Autodesk Maya Help, "Python and threading" (maya.utils.executeDeferred,
+    maya.utils.executeInMainThreadWithResult). Not Maya.
+
+    executeDeferred(fn, *args, **kwargs): any thread; queues fn to the Qt loop (Maya: "when Maya is
+        next idle"); never inline, also on the main thread.
+    executeInMainThreadWithResult(fn, *args, **kwargs): on the main thread runs fn inline (Maya's
+        quirk); elsewhere queues fn and blocks the caller until it ran (bounded here to 30 s).
+    ``calls`` counts both.
+    """)
+    utils.calls = collections.Counter()
+
+    def executeDeferred(fn, *args, **kwargs):
+        utils.calls["executeDeferred"] += 1
+        if isinstance(fn, str):
+            raise NotImplementedError("SIMULATION: MEL/Python source strings are not simulated")
+        _poster().post(lambda: fn(*args, **kwargs))
+
+    def executeInMainThreadWithResult(fn, *args, **kwargs):
+        utils.calls["executeInMainThreadWithResult"] += 1
+        if SIMULATION.on_main_thread():
+            return fn(*args, **kwargs)
+        return _wait_on_main(fn, args, kwargs)
+
+    utils.executeDeferred = executeDeferred
+    utils.executeInMainThreadWithResult = executeInMainThreadWithResult
+
+    cmds = _module("maya.cmds", """SIMULATION of Autodesk Maya's documented API on a Qt loop: maya.cmds,
+    following Autodesk Maya Help, "Python and threading" (Maya's commands are main-thread only).
+    Not Maya. polyCube(), file(rename=..., save=...), ls(), refresh() raise
+    SimulatedMainThreadViolation off the main thread; ``log`` records (command, ran on main).
+    """)
+    cmds.log = []
+    cmds.scene = {"file": "untitled", "saved": 0, "nodes": ["persp", "top", "front", "side"]}
+    cubes = itertools.count(1)
+
+    def command(name):
+        SIMULATION.require_main(f"maya.cmds.{name}")
+        cmds.log.append(name)
+
+    def polyCube(*args, **kwargs):
+        command("polyCube")
+        number = next(cubes)
+        transform, shape = f"pCube{number}", f"polyCube{number}"
+        cmds.scene["nodes"] += [transform, shape]
+        return [transform, shape]
+
+    def file(*args, rename=None, save=False, **kwargs):
+        command("file")
+        if rename:
+            cmds.scene["file"] = rename
+            return rename
+        if save:
+            cmds.scene["saved"] += 1
+            return cmds.scene["file"]
+        return cmds.scene["file"]
+
+    def ls(*args, **kwargs):
+        command("ls")
+        return list(cmds.scene["nodes"])
+
+    def refresh(*args, **kwargs):
+        command("refresh")
+
+    for function in (polyCube, file, ls, refresh):
+        setattr(cmds, function.__name__, function)
+
+    maya = _module("maya", "SIMULATION of Autodesk Maya's documented API on a Qt loop: the maya package "
+                           "(see maya.utils, maya.cmds). Not Maya.")
+    maya.__path__ = []
+    maya.utils, maya.cmds = utils, cmds
+    return _install({"maya": maya, "maya.utils": utils, "maya.cmds": cmds}, "maya")
+
+
+# --------------------------------------------------------------------------------------------------
+# SideFX Houdini
+# --------------------------------------------------------------------------------------------------
+
+class _HouNode:
+    def __init__(self, scene: "Dict[str, str]", path: str) -> None:
+        self._scene, self._path = scene, path
+
+    def path(self) -> str:
+        SIMULATION.require_main("hou.Node.path")
+        return self._path
+
+    def createNode(self, node_type: str, node_name: str = None) -> "_HouNode":
+        SIMULATION.require_main("hou.Node.createNode")
+        base = node_name or f"{node_type}1"
+        name, number = base, 1
+        while f"{self._path}/{name}" in self._scene:
+            number += 1
+            name = f"{base.rstrip('0123456789')}{number}"
+        path = f"{self._path}/{name}"
+        self._scene[path] = node_type
+        return _HouNode(self._scene, path)
+
+    def children(self) -> "List[_HouNode]":
+        SIMULATION.require_main("hou.Node.children")
+        prefix = self._path.rstrip("/") + "/"
+        return [_HouNode(self._scene, p) for p in self._scene if p.startswith(prefix) and "/" not in p[len(prefix):]]
+
+
+def install_houdini() -> Dict[str, types.ModuleType]:
+    """``hdefereval`` and ``hou`` (SIMULATION)."""
+    _poster()
+    hou = _module("hou", """SIMULATION of SideFX Houdini's documented API on a Qt loop: hou, following the SideFX
+    Houdini Python documentation (hou.ui.addEventLoopCallback, hou.ui.removeEventLoopCallback,
+    hou.node; hou is not thread-safe). Not Houdini.
+
+    hou.ui.addEventLoopCallback(fn) / removeEventLoopCallback(fn) / eventLoopCallbacks(): main thread
+        only here; while registered, fn() is called about every 50 ms (the interval this simulation
+        assumes for Houdini's event loop callbacks) from a QTimer created on the main thread. An
+        exception is printed and the callback stays registered.
+    hou.node(path) and hou.Node.createNode/children/path raise SimulatedMainThreadViolation off the
+        main thread. hou.isUIAvailable() is True.
+    """)
+    scene: Dict[str, str] = {"/obj": "obj", "/out": "out", "/stage": "stage"}
+    hou.scene = scene
+    callbacks: List[Callable[[], None]] = []
+    hou.event_loop_iterations = 0
+
+    def run_callbacks() -> None:
+        hou.event_loop_iterations += 1
+        for fn in list(callbacks):
+            try:
+                fn()
+            except Exception as error:
+                SIMULATION.escaped.append(traceback.format_exc())
+                print(f"SIMULATED HOUDINI CONSOLE: an event loop callback raised {error!r}", file=sys.stderr)
+
+    timer = _main_timer(HOUDINI_EVENT_LOOP_MS, run_callbacks)
+
+    def addEventLoopCallback(fn):
+        SIMULATION.require_main("hou.ui.addEventLoopCallback")
+        if fn not in callbacks:
+            callbacks.append(fn)
+        if not timer.isActive():
+            timer.start()
+
+    def removeEventLoopCallback(fn):
+        SIMULATION.require_main("hou.ui.removeEventLoopCallback")
+        callbacks.remove(fn)  # ValueError for an unknown callback
+        if not callbacks:
+            timer.stop()
+
+    hou.ui = types.SimpleNamespace(addEventLoopCallback=addEventLoopCallback,
+                                   removeEventLoopCallback=removeEventLoopCallback,
+                                   eventLoopCallbacks=lambda: tuple(callbacks))
+
+    def node(path):
+        SIMULATION.require_main("hou.node")
+        return _HouNode(scene, path) if path in scene else None
+
+    hou.node = node
+    hou.isUIAvailable = lambda: True
+    hou.Node = _HouNode
+
+    hdefereval = _module("hdefereval", """SIMULATION of SideFX Houdini's documented API on a Qt loop: hdefereval,
+    following the SideFX Houdini Python documentation of the hdefereval module. Not Houdini.
+
+    Houdini's quirk: deferred work runs from a hou.ui event loop callback (``_processDeferred``,
+    registered at import), so it waits for the next event loop iteration, about every 50 ms here.
+    executeDeferred(fn, *args, **kwargs): any thread; appends to the queue; never inline.
+    executeDeferredAfterWaiting(fn, num_waits, *args, **kwargs): the same, num_waits iterations later.
+    executeInMainThreadWithResult(fn, *args, **kwargs): any thread but the main one: queues fn and
+        blocks for its result (bounded to 30 s here). On the main thread it deadlocks real Houdini:
+        here it raises RuntimeError.
+    ``calls`` counts the calls; ``processed`` counts deferred callables run.
+    """)
+    hdefereval.calls = collections.Counter()
+    hdefereval.processed = 0
+    queue_lock = threading.Lock()
+    deferred: List[list] = []  # [waits left, callable]
+
+    def _processDeferred() -> None:  # main thread, from the event loop callback
+        with queue_lock:
+            due = [fn for waits, fn in deferred if waits <= 0]
+            deferred[:] = [[waits - 1, fn] for waits, fn in deferred if waits > 0]
+        for fn in due:
+            hdefereval.processed += 1
+            try:
+                fn()
+            except Exception as error:  # Houdini prints it
+                SIMULATION.escaped.append(traceback.format_exc())
+                print(f"SIMULATED HOUDINI CONSOLE: a deferred callable raised {error!r}", file=sys.stderr)
+
+    def executeDeferredAfterWaiting(fn, num_waits, *args, **kwargs):
+        hdefereval.calls["executeDeferredAfterWaiting"] += 1
+        with queue_lock:
+            deferred.append([int(num_waits), lambda: fn(*args, **kwargs)])
+
+    def executeDeferred(fn, *args, **kwargs):
+        hdefereval.calls["executeDeferred"] += 1
+        with queue_lock:
+            deferred.append([0, lambda: fn(*args, **kwargs)])
+
+    def executeInMainThreadWithResult(fn, *args, **kwargs):
+        hdefereval.calls["executeInMainThreadWithResult"] += 1
+        if SIMULATION.on_main_thread():
+            raise RuntimeError("SIMULATION: hdefereval.executeInMainThreadWithResult on the main thread "
+                               "deadlocks Houdini")
+        done = threading.Event()
+        box: Dict[str, Any] = {}
+
+        def task() -> None:
+            try:
+                box["value"] = fn(*args, **kwargs)
+            except BaseException as error:
+                box["error"] = error
+            finally:
+                done.set()
+
+        with queue_lock:
+            deferred.append([0, task])
+        if not done.wait(MAIN_THREAD_WAIT_S):
+            raise RuntimeError("SIMULATION: the main thread did not answer (a real Houdini waits forever)")
+        if "error" in box:
+            raise box["error"]
+        return box["value"]
+
+    hdefereval._processDeferred = _processDeferred
+    hdefereval.executeDeferred = executeDeferred
+    hdefereval.executeDeferredAfterWaiting = executeDeferredAfterWaiting
+    hdefereval.executeInMainThreadWithResult = executeInMainThreadWithResult
+    addEventLoopCallback(_processDeferred)
+    return _install({"hdefereval": hdefereval, "hou": hou}, "houdini")
+
+
+# --------------------------------------------------------------------------------------------------
+# Foundry Nuke
+# --------------------------------------------------------------------------------------------------
+
+def install_nuke() -> Dict[str, types.ModuleType]:
+    """``nuke`` (SIMULATION)."""
+    _poster()
+    nuke = _module("nuke", """SIMULATION of Foundry Nuke's documented API on a Qt loop: nuke, following the Foundry
+    Nuke Python Developer's Guide, "Threading" (nuke.executeInMainThread,
+    nuke.executeInMainThreadWithResult). Not Nuke.
+
+    executeInMainThread(call, args=(), kwargs={}): any thread; queues call(*args, **kwargs) to the
+        Qt loop and returns None. Nuke's quirk: an exception of the call is printed and swallowed;
+        here it is appended to ``swallowed`` (with its traceback text) and printed as one line.
+    executeInMainThreadWithResult(call, args=(), kwargs={}): inline on the main thread, else queues
+        and blocks for the result.
+    createNode(node_class) / allNodes(): the node graph, main thread only.
+    ``calls`` counts the executeInMainThread* calls.
+    """)
+    nuke.calls = collections.Counter()
+    nuke.swallowed = []
+    nodes: List[str] = []
+    counters = collections.Counter()
+
+    def executeInMainThread(call, args=(), kwargs=None):
+        nuke.calls["executeInMainThread"] += 1
+        if not isinstance(args, tuple):
+            args = (args,)  # Nuke accepts a single non-tuple argument
+        kwargs = dict(kwargs or {})
+
+        def run() -> None:
+            try:
+                call(*args, **kwargs)
+            except Exception as error:  # Nuke: printed, swallowed
+                nuke.swallowed.append(traceback.format_exc())
+                print(f"SIMULATED NUKE CONSOLE: swallowed {type(error).__name__}: {error}", file=sys.stderr)
+
+        _poster().post(run)
+
+    def executeInMainThreadWithResult(call, args=(), kwargs=None):
+        nuke.calls["executeInMainThreadWithResult"] += 1
+        if not isinstance(args, tuple):
+            args = (args,)
+        kwargs = dict(kwargs or {})
+        if SIMULATION.on_main_thread():
+            return call(*args, **kwargs)
+        return _wait_on_main(call, args, kwargs)
+
+    def createNode(node_class, *args, **kwargs):
+        SIMULATION.require_main("nuke.createNode")
+        counters[node_class] += 1
+        name = f"{node_class}{counters[node_class]}"
+        nodes.append(name)
+        return name
+
+    def allNodes(*args, **kwargs):
+        SIMULATION.require_main("nuke.allNodes")
+        return list(nodes)
+
+    nuke.executeInMainThread = executeInMainThread
+    nuke.executeInMainThreadWithResult = executeInMainThreadWithResult
+    nuke.createNode = createNode
+    nuke.allNodes = allNodes
+    return _install({"nuke": nuke}, "nuke")
+
+
+# --------------------------------------------------------------------------------------------------
+# Autodesk 3ds Max
+# --------------------------------------------------------------------------------------------------
+
+class _MaxRuntime:
+    """pymxs.runtime: every MAXScript function raises off the main thread."""
+
+    def __init__(self, calls: List[str]) -> None:
+        self._calls = calls
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        calls = self._calls
+
+        def maxscript_function(*args: Any, **kwargs: Any) -> Any:
+            SIMULATION.require_main(f"pymxs.runtime.{name}")
+            calls.append(name)
+            return f"{name}{sum(1 for c in calls if c == name)}"
+
+        maxscript_function.__name__ = name
+        return maxscript_function
+
+
+def install_max() -> Dict[str, types.ModuleType]:
+    """``pymxs`` (SIMULATION); the Qt application is the real one of this process."""
+    _poster()
+    pymxs = _module("pymxs", """SIMULATION of Autodesk 3ds Max's documented API on a Qt loop: pymxs, following the
+    Autodesk 3ds Max Python API documentation (pymxs; 3ds Max and MAXScript are not thread-safe and
+    may only be used from the main thread). Not 3ds Max.
+
+    Every ``pymxs.runtime.<function>(...)`` raises SimulatedMainThreadViolation off the main thread;
+    on it, it appends the function's name to ``calls`` and returns "<name><count>".
+    """)
+    pymxs.calls = []
+    pymxs.runtime = _MaxRuntime(pymxs.calls)
+    return _install({"pymxs": pymxs}, "max")
+
+
+# --------------------------------------------------------------------------------------------------
+# Unreal Editor
+# --------------------------------------------------------------------------------------------------
+
+class _SlateHandle:
+    _ids = itertools.count(1)
+
+    def __init__(self) -> None:
+        self.id = next(self._ids)
+
+    def __repr__(self) -> str:
+        return f"<SIMULATED slate post-tick handle {self.id}>"
+
+
+def install_unreal() -> Dict[str, types.ModuleType]:
+    """``unreal`` (SIMULATION)."""
+    _poster()
+    unreal = _module("unreal", """SIMULATION of Unreal Editor's documented API on a Qt loop: unreal, following the
+    Unreal Engine Python API reference (unreal.register_slate_post_tick_callback,
+    unreal.unregister_slate_post_tick_callback; the editor's Python API is game-thread only).
+    Not Unreal.
+
+    register_slate_post_tick_callback(fn) -> handle: main (game) thread only; while registered,
+        fn(delta_seconds) is called every ~16 ms from a QTimer created on the main thread; its return
+        value is ignored; an exception is printed and the callback stays registered.
+    unregister_slate_post_tick_callback(handle): main thread only; unknown handle: ValueError.
+    EditorLevelLibrary.spawn_actor(name) / get_all_level_actors(): main thread only.
+    Records ``registered`` (handle -> fn), ``unregistered`` and ``ticks``.
+    """)
+    unreal.registered = {}
+    unreal.unregistered = []
+    unreal.ticks = 0
+    state = {"last": time.monotonic()}
+
+    def tick() -> None:
+        now = time.monotonic()
+        delta, state["last"] = now - state["last"], now
+        unreal.ticks += 1
+        for handle, fn in list(unreal.registered.items()):
+            if handle not in unreal.registered:
+                continue
+            try:
+                fn(delta)
+            except Exception as error:
+                SIMULATION.escaped.append(traceback.format_exc())
+                print(f"SIMULATED UNREAL LOG: a slate tick callback raised {error!r}", file=sys.stderr)
+        if not unreal.registered:
+            timer.stop()
+
+    timer = _main_timer(UNREAL_TICK_MS, tick)
+
+    def register_slate_post_tick_callback(fn):
+        SIMULATION.require_main("unreal.register_slate_post_tick_callback")
+        if not callable(fn):
+            raise TypeError("callback is not callable")
+        handle = _SlateHandle()
+        unreal.registered[handle] = fn
+        if not timer.isActive():
+            state["last"] = time.monotonic()
+            timer.start()
+        return handle
+
+    def unregister_slate_post_tick_callback(handle):
+        SIMULATION.require_main("unreal.unregister_slate_post_tick_callback")
+        if handle not in unreal.registered:
+            raise ValueError(f"{handle!r} is not a registered slate post-tick callback")
+        del unreal.registered[handle]
+        unreal.unregistered.append(handle)
+
+    actors: List[str] = []
+
+    def spawn_actor(name):
+        SIMULATION.require_main("unreal.EditorLevelLibrary.spawn_actor")
+        actors.append(f"{name}_{len(actors) + 1}")
+        return actors[-1]
+
+    def get_all_level_actors():
+        SIMULATION.require_main("unreal.EditorLevelLibrary.get_all_level_actors")
+        return list(actors)
+
+    unreal.register_slate_post_tick_callback = register_slate_post_tick_callback
+    unreal.unregister_slate_post_tick_callback = unregister_slate_post_tick_callback
+    unreal.EditorLevelLibrary = types.SimpleNamespace(spawn_actor=spawn_actor,
+                                                      get_all_level_actors=get_all_level_actors)
+    return _install({"unreal": unreal}, "unreal")
+
+
+INSTALLERS = {
+    "maya": install_maya,
+    "houdini": install_houdini,
+    "nuke": install_nuke,
+    "max": install_max,
+    "unreal": install_unreal,
+}
+
+EXPECTED_BACKEND = {"maya": "Maya", "houdini": "Houdini", "nuke": "Nuke", "max": "3ds Max", "unreal": "Unreal"}
