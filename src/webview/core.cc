@@ -212,7 +212,9 @@ void WebView::Core::handle_call(const protocol::Call& call) {
                                              "no handler named '" + call.method + "'"));
     return;
   }
-  if (!options.dcc_mode) {
+  if (!options.dcc_mode || options.main_dispatcher->is_main_thread()) {
+    // Without dcc_mode, or in host mode where this thread is the main thread: run it here, now (a
+    // trip through the host's main-thread queue would only add the host's latency).
     answer(call.id, run_handler(*handler, call.id, call.params_json));
     return;
   }
@@ -253,7 +255,7 @@ void WebView::Core::handle_emit(const protocol::Emit& emitted) {
       detail::report_escaped_exception("WebView event handler '" + emitted.event + "'");
     }
   };
-  if (!options.dcc_mode) {
+  if (!options.dcc_mode || options.main_dispatcher->is_main_thread()) {
     run();
   } else if (!options.main_dispatcher->post_servable(std::move(run), "WebView event (dcc_mode)")) {
     log(LogLevel::kWarn, "WebView: event '" + emitted.event + "' refused: the main thread is shutting down");

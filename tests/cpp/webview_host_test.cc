@@ -9,6 +9,7 @@
 #include <string>
 #include <thread>
 
+#include "dccview/manual_loop.h"
 #include "dccview/webview.h"
 #include "test_support.h"
 
@@ -135,6 +136,49 @@ TEST(WebViewHostMode, AHostWithoutAGlibLoopPumpsFromItsOwnTick) {
   while (pump_host_webviews(std::chrono::milliseconds(5))) {
   }
   EXPECT_EQ(proxy.emit("x", "1").code(), ErrorCode::kShutdown);
+}
+
+// In host mode the WebView thread is the main thread: dcc_mode handlers run there at once instead of
+// waiting for the host to pump its main-thread queue (here it never pumps at all).
+TEST(WebViewHostMode, DccModeHandlersInHostModeRunAtOnceOnTheMainThread) {
+  auto main = std::make_shared<Dispatcher>();
+  main->install<ManualLoop>();  // a host that would pump from a timer; it never does in this test
+  WebViewOptions options;
+  options.thread_mode = ThreadMode::kHost;
+  options.dcc_mode = true;
+  options.main_dispatcher = main;
+  auto view = std::make_unique<WebView>(options);
+  std::thread::id handler_thread;
+  int events = 0;
+  view->on("where", [&](const std::string&) {
+    handler_thread = std::this_thread::get_id();
+    return std::string("1");
+  });
+  view->on("note", [&](const std::string&) {
+    ++events;
+    return std::string("null");
+  });
+  view->load_html(kPage);
+  const WebViewProxy proxy = view->get_proxy();
+  std::string answer;
+  std::atomic<bool> done{false};
+  std::thread tool([&] {
+    if (wait_ready(proxy)) {
+      proxy.eval_js("dccview.emit('note', 1)");
+      auto r = proxy.eval_js_sync("dccview.call('where')", 10s);
+      answer = r.ok() ? r.value() : r.error().message;
+    }
+    done = true;
+  });
+  while (!done) pump_host_webviews(std::chrono::milliseconds(2));
+  tool.join();
+  EXPECT_EQ(answer, "1");
+  EXPECT_EQ(handler_thread, std::this_thread::get_id());
+  EXPECT_EQ(events, 1);
+  EXPECT_EQ(main->stats().accepted, 0u) << "nothing went through the main-thread queue";
+  view->close();
+  while (pump_host_webviews(std::chrono::milliseconds(5))) {
+  }
 }
 
 }  // namespace
