@@ -1,6 +1,8 @@
 """A miniature Qt "DCC" with a dccview panel docked in it: a stand-in for Maya, Houdini or Nuke.
 
-Run it: ``python examples/qt/mini_qt_dcc.py`` (PySide2, dccview importable, an X11 display).
+Run it: ``python examples/qt/mini_qt_dcc.py`` (PySide2 or PySide6, dccview importable, an X11
+display). ``DCCVIEW_QT_BINDING=PySide6`` (or ``PySide2``) picks the binding; without it, PySide2 is
+used when importable, else PySide6.
 
 What a Qt-based DCC looks like to a tool author, in small:
   * ``Scene``: the application's scene API. Like ``maya.cmds`` or ``hou``, it must only be used on
@@ -11,7 +13,8 @@ What a Qt-based DCC looks like to a tool author, in small:
 
 Threads:
   * The WebView lives on the Qt main thread (``thread_mode="host"``): this process runs Qt's GLib
-    event dispatcher, which owns the default GLib context, so WebKitGTK cannot run on a thread of
+    event dispatcher (Qt 5's QEventDispatcherGlib, Qt 6's QXcbGlibEventDispatcher: both the default
+    on Linux, pip's PySide6 wheels included), which owns the default GLib context, so WebKitGTK cannot run on a thread of
     its own here; created on the main thread, it is driven by Qt's event loop. It is created once
     the loop runs (``QTimer.singleShot(0, ...)`` from the main thread, or a menu action).
   * The panel is opened with ``dcc_mode=True``: every handler runs on the Qt main thread, where the
@@ -25,15 +28,37 @@ Threads:
 
 from __future__ import annotations
 
+import importlib
 import itertools
+import os
 import sys
 import threading
 from typing import Dict, List, Optional
 
-from PySide2 import QtCore, QtGui, QtWidgets
 
-import dccview
-from dccview.utils import dcc_thread_safe, is_main_thread
+def _import_qt():
+    """(binding name, QtCore, QtGui, QtWidgets): DCCVIEW_QT_BINDING's binding, else PySide2 when
+    importable, else PySide6. The code below uses the spellings both accept (scoped enums such as
+    ``Qt.DockWidgetArea.RightDockWidgetArea``, ``exec_app`` for exec_/exec)."""
+    wanted = os.environ.get("DCCVIEW_QT_BINDING", "").strip()
+    candidates = [wanted] if wanted else ["PySide2", "PySide6"]
+    for binding in candidates:
+        if binding not in ("PySide2", "PySide6"):
+            raise ImportError(f"DCCVIEW_QT_BINDING={binding!r}: PySide2 or PySide6 expected")
+        try:
+            modules = [importlib.import_module(f"{binding}.{name}") for name in ("QtCore", "QtGui", "QtWidgets")]
+        except ImportError:
+            if binding == candidates[-1]:
+                raise
+            continue
+        return (binding, *modules)
+    raise ImportError("no Qt binding")
+
+
+QT_BINDING, QtCore, QtGui, QtWidgets = _import_qt()
+
+import dccview  # noqa: E402 - after the binding: dccview's Qt backend looks for it in sys.modules
+from dccview.utils import dcc_thread_safe, is_main_thread  # noqa: E402
 
 CLOSED_EVENT = "dccview:closed"
 
@@ -219,8 +244,8 @@ class ScenePanel(QtCore.QObject):
         self.dock.setObjectName("dccview_scene_panel")
         self.dock.setWidget(self._placeholder())
         self.dock.close_requested.connect(self.close)
-        self._view_closed.connect(self._finish_close, QtCore.Qt.QueuedConnection)
-        main_window.addDockWidget(QtCore.Qt.RightDockWidgetArea, self.dock)
+        self._view_closed.connect(self._finish_close, QtCore.Qt.ConnectionType.QueuedConnection)
+        main_window.addDockWidget(QtCore.Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
         self.dock.hide()
         self.closed_count = 0
         self.created_on: Dict[str, object] = {}  # where the last view was created (diagnostics)
@@ -229,7 +254,7 @@ class ScenePanel(QtCore.QObject):
 
     def _placeholder(self) -> QtWidgets.QWidget:
         label = QtWidgets.QLabel("Scene panel closed")
-        label.setAlignment(QtCore.Qt.AlignCenter)
+        label.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
         return label
 
     @property
@@ -288,7 +313,7 @@ class ScenePanel(QtCore.QObject):
         container = QtWidgets.QWidget.createWindowContainer(window, self.dock)
         docked["container"] = container
         container.setMinimumSize(320, 240)
-        container.setFocusPolicy(QtCore.Qt.StrongFocus)
+        container.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
         old = self.dock.widget()
         self.dock.setWidget(container)
         if old is not None:
@@ -399,9 +424,15 @@ def create_app(argv: Optional[List[str]] = None, open_panel: bool = True):
     return app, window
 
 
+def exec_app(app: QtCore.QCoreApplication) -> int:
+    """Runs the event loop: ``exec`` (PySide6; ``exec_`` is deprecated there) or ``exec_`` (PySide2)."""
+    run = getattr(app, "exec", None) or app.exec_
+    return run()
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     app, window = create_app(argv)
-    return app.exec_()
+    return exec_app(app)
 
 
 if __name__ == "__main__":

@@ -1,12 +1,14 @@
-"""Runs the mini Qt DCC (examples/qt/mini_qt_dcc.py, PySide2) and drives it from a worker thread, as
-a tool's background work would: page calls through eval_js_sync, scene checks through
-run_on_main_thread_sync. Records every step in the JSON file named by DCCVIEW_RESULT and saves a
-screenshot of the screen to DCCVIEW_SCREENSHOT. Started by tests/hosts/test_pyside2.py, under Xvfb.
+"""Runs the mini Qt DCC (examples/qt/mini_qt_dcc.py, PySide2 or PySide6 as DCCVIEW_QT_BINDING says)
+and drives it from a worker thread, as a tool's background work would: page calls through
+eval_js_sync, scene checks through run_on_main_thread_sync. Records every step in the JSON file named
+by DCCVIEW_RESULT and saves a screenshot of the screen to DCCVIEW_SCREENSHOT. Started by
+tests/hosts/test_pyside2.py and tests/hosts/test_pyside6.py (through qt_host_checks.py), under Xvfb.
 
-    PYTHONPATH=build/release/python:examples/qt python tests/hosts/qt/pyside2_scenario.py
+    DCCVIEW_QT_BINDING=PySide6 DCCVIEW_RESULT=/tmp/r.json \
+        PYTHONPATH=build/release/python:examples/qt python tests/hosts/qt/qt_app_scenario.py
 
-The main thread runs Qt's event loop (app.exec_()); the scenario ends by closing the main window
-with the panel open and a job streaming into it, the way a user quits.
+The main thread runs Qt's event loop (app.exec_() / app.exec()); the scenario ends by closing the
+main window with the panel open and a job streaming into it, the way a user quits.
 """
 
 import json
@@ -16,10 +18,10 @@ import threading
 import time
 import traceback
 
-from PySide2 import QtCore, QtGui, QtWidgets
+import mini_qt_dcc  # first: it imports the Qt binding, then dccview
+from mini_qt_dcc import QT_BINDING, QtCore, QtGui, QtWidgets
 
 import dccview
-import mini_qt_dcc
 from dccview.utils import (get_current_dcc_name, get_dispatcher_backend, run_on_main_thread,
                            run_on_main_thread_sync)
 
@@ -103,6 +105,9 @@ def panel_view():
 
 
 def check_startup():
+    record("qt", on_main(lambda: {
+        "binding": QT_BINDING, "version": QtCore.qVersion(), "platform": QtGui.QGuiApplication.platformName(),
+        "event_dispatcher": QtCore.QAbstractEventDispatcher.instance().metaObject().className()}))
     record("backend", get_dispatcher_backend().get_name())
     record("dcc_name", get_current_dcc_name())
     view = wait_until(panel_view, 30, 0.05)
@@ -190,13 +195,13 @@ def check_resize(view):
     steps["main_window_1000x650"] = follows(view)
     on_main(lambda: window.resize(1200, 800))
     steps["main_window_1200x800"] = follows(view)
-    on_main(lambda: window.resizeDocks([window.panel.dock], [480], QtCore.Qt.Horizontal))
+    on_main(lambda: window.resizeDocks([window.panel.dock], [480], QtCore.Qt.Orientation.Horizontal))
     steps["dock_480"] = follows(view)
     on_main(lambda: window.panel.dock.setFloating(True))
     steps["floating"] = follows(view)
     steps["floating_eval"] = view.eval_js_sync("1 + 1")
     on_main(lambda: window.panel.dock.setFloating(False))
-    on_main(lambda: window.resizeDocks([window.panel.dock], [480], QtCore.Qt.Horizontal))
+    on_main(lambda: window.resizeDocks([window.panel.dock], [480], QtCore.Qt.Orientation.Horizontal))
     steps["redocked"] = follows(view)
     return steps
 
@@ -205,7 +210,7 @@ def grab_screen():
     """Main thread: the X server's framebuffer (foreign windows included, unlike QWidget.grab()),
     the geometry to look in, and how many swatch pixels are in the dock."""
     image = QtGui.QGuiApplication.primaryScreen().grabWindow(0).toImage().convertToFormat(
-        QtGui.QImage.Format_RGB32)
+        QtGui.QImage.Format.Format_RGB32)
     dock = window.panel.dock
     geometry = {"screen": [image.width(), image.height()], "main_window": rect(window),
                 "dock": rect(dock), "container": rect(dock.widget()),
@@ -362,8 +367,8 @@ def run():
 def main():
     global app, window
     app, window = mini_qt_dcc.create_app(sys.argv[:1])
-    threading.Thread(target=run, name="pyside2-scenario", daemon=True).start()
-    code = app.exec_()
+    threading.Thread(target=run, name=f"{QT_BINDING.lower()}-scenario", daemon=True).start()
+    code = mini_qt_dcc.exec_app(app)
     record("exec_returned", {"code": code, "at": time.time(), "panel_open": window.panel.is_open})
     return code
 
