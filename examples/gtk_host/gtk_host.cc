@@ -5,7 +5,8 @@
 //   gtk_host [--screenshot FILE]
 // It drives itself from a worker thread (clicks the panel's buttons through the page, streams a job,
 // checks that the scene changed only on the main thread and that the panel is visible inside the host
-// window by reading the screen's pixels), saves a screenshot and exits 0 when every step passed.
+// window by reading the screen's pixels), closes a panel under load, opens and closes one 20 times
+// (RSS and threads), saves a screenshot and exits 0 when every step passed.
 #include <gdk/gdkx.h>
 #include <gtk/gtk.h>
 
@@ -13,6 +14,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -147,6 +151,97 @@ bool autopilot(dccview::WebView& view, dccview::Dispatcher& main, Host& host, Sc
   return ok && visible;
 }
 
+long rss_kib() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
+
+long thread_count() {
+  return std::distance(std::filesystem::directory_iterator("/proc/self/task"), std::filesystem::directory_iterator());
+}
+
+using Panel = std::unique_ptr<dccview::WebView>;
+
+// Opens an extra panel (its own window) on the main thread, as a host's menu action would.
+Panel open_panel(dccview::Dispatcher& main, const dccview::WebViewOptions& base) {
+  return main.call([&] {
+    dccview::WebViewOptions options = base;
+    options.parent = 0;
+    auto panel = std::make_unique<dccview::WebView>(options);
+    panel->load_html(kPanel);
+    return panel;
+  }, 30s);
+}
+
+bool panel_ready(const dccview::WebViewProxy& proxy) {
+  return eventually([&] {
+    auto r = proxy.eval_js_sync("window.__loaded === true", 5s);
+    return r.ok() && r.value() == "true";
+  }, 30s);
+}
+
+// Closes a panel on the main thread while a worker emits ~1000 events/s into it and another waits in
+// synchronous main-thread calls: no crash, no hang, the emitter is told the panel is gone and the
+// waiter keeps getting values.
+bool close_under_load(dccview::Dispatcher& main, const dccview::WebViewOptions& base, Scene& scene) {
+  Panel panel = open_panel(main, base);
+  const auto proxy = panel->get_proxy();
+  if (!panel_ready(proxy)) return false;
+  std::atomic<bool> stop{false}, emitter_told{false};
+  std::atomic<int> emitted{0}, values{0}, failures{0};
+  std::thread emitter([&] {
+    while (!stop) {
+      for (int i = 0; i < 10; ++i, ++emitted) {
+        if (proxy.emit("progress", std::to_string(emitted.load())).code() == dccview::ErrorCode::kShutdown) {
+          emitter_told = true;
+          return;
+        }
+      }
+      std::this_thread::sleep_for(10ms);
+    }
+  });
+  std::thread waiter([&] {
+    while (!stop) {
+      auto r = main.try_call([&] { return scene.count(); }, 10s);
+      r.ok() ? ++values : ++failures;
+    }
+  });
+  std::this_thread::sleep_for(500ms);  // let both run against the open panel
+  const auto started = std::chrono::steady_clock::now();
+  main.call([&] { panel->close(); }, 10s);
+  const bool told = eventually([&] { return emitter_told.load(); }, 10s);
+  const double close_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  stop = true;
+  emitter.join();
+  waiter.join();
+  main.call([&] { panel.reset(); }, 10s);
+  std::printf("gtk host: close under load: %d events emitted, emitter told: %s, %d main-thread values, "
+              "%d failures, close took %.3f s\n", emitted.load(), told ? "yes" : "no", values.load(),
+              failures.load(), close_s);
+  return told && values > 0 && failures == 0 && close_s < 5.0;
+}
+
+// Opens and closes a panel 20 times (after one warm-up cycle): RSS and thread count must not grow.
+bool open_close_cycles(dccview::Dispatcher& main, const dccview::WebViewOptions& base) {
+  auto cycle = [&] {
+    Panel panel = open_panel(main, base);
+    const bool ready = panel_ready(panel->get_proxy());
+    main.call([&] { panel.reset(); }, 10s);  // closes and destroys it on the main thread
+    return ready;
+  };
+  bool ok = cycle();
+  const long rss_before = rss_kib(), threads_before = thread_count();
+  for (int i = 0; i < 20; ++i) ok = cycle() && ok;
+  std::this_thread::sleep_for(500ms);  // WebKit's exiting helper threads finish
+  const long rss_growth = rss_kib() - rss_before, threads_after = thread_count();
+  std::printf("gtk host: 20 open/close cycles: RSS %+ld KiB, threads %ld -> %ld\n", rss_growth,
+              threads_before, threads_after);
+  return ok && rss_growth < 20 * 1024 && threads_after <= threads_before + 2;
+}
+
 void on_dock_resized(GtkWidget*, GdkRectangle* area, gpointer view) {
   static_cast<dccview::WebView*>(view)->set_size(area->width, area->height);
 }
@@ -183,7 +278,8 @@ int main(int argc, char** argv) {
 
   std::atomic<bool> ok{false};
   std::thread pilot([&] {
-    ok = autopilot(*view, *main_dispatcher, host, scene, screenshot);
+    ok = autopilot(*view, *main_dispatcher, host, scene, screenshot) &&
+         close_under_load(*main_dispatcher, options, scene) && open_close_cycles(*main_dispatcher, options);
     main_dispatcher->post([&] {
       g_signal_handlers_disconnect_by_data(host.dock, view.get());
       view->close();  // on the view's own thread: schedules the teardown on this loop
