@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -22,7 +21,8 @@ def run_blender(tmp_path):
     result_file = tmp_path / "result.json"
     package_dir = Path(__import__("dccview").__file__).resolve().parents[1]
     env = dict(os.environ, DCCVIEW_RESULT=str(result_file),
-               PYTHONPATH=os.pathsep.join([str(package_dir), str(ROOT / "examples" / "blender")]))
+               PYTHONPATH=os.pathsep.join([str(package_dir), str(ROOT / "examples" / "blender"),
+                                           str(ROOT / "tests" / "hosts")]))
     env.pop("PYTHONHOME", None)
     # A small window: Blender draws with software OpenGL under Xvfb, and a full-screen redraw after
     # each scene change costs hundreds of milliseconds of its main thread.

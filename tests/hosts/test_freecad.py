@@ -33,7 +33,8 @@ def run_freecad(tmp_path):
     package_dir = Path(__import__("dccview").__file__).resolve().parents[1]
     # FreeCAD clears PYTHONPATH for its embedded Python: the scenario puts DCCVIEW_SYS_PATH on sys.path.
     env = dict(os.environ, DCCVIEW_RESULT=str(result_file), DCCVIEW_SCREENSHOT=str(screenshot),
-               DCCVIEW_SYS_PATH=os.pathsep.join([str(package_dir), str(ROOT / "examples" / "freecad")]),
+               DCCVIEW_SYS_PATH=os.pathsep.join([str(package_dir), str(ROOT / "examples" / "freecad"),
+                                                 str(ROOT / "tests" / "hosts")]),
                HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"), XDG_DATA_HOME=str(home / ".local/share"),
                XDG_CACHE_HOME=str(home / ".cache"), XDG_RUNTIME_DIR=str(runtime))
     for name in ("QT_QPA_PLATFORM", "DCCVIEW_DISPATCHER", "QT_NO_GLIB", "PYTHONHOME"):

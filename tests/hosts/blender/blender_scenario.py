@@ -15,6 +15,7 @@ import bpy
 
 import dccview
 import dccview_panel
+from scenario_support import longest_gap, rss_kib, thread_count, wait_ready
 from dccview.utils import get_current_dcc_name, run_on_main_thread, run_on_main_thread_sync
 
 RESULT = os.environ["DCCVIEW_RESULT"]
@@ -37,24 +38,6 @@ def heartbeat():
     return 0.01
 
 
-def longest_gap(start, end):
-    """The longest time without a heartbeat between start and end (a frozen main thread: all of it)."""
-    marks = [start] + [t for t in fire_times if start < t < end] + [end]
-    return max(b - a for a, b in zip(marks, marks[1:]))
-
-
-def wait_ready(view, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if view.eval_js_sync("window.__loaded === true", 2000):
-                return True
-        except dccview.ThreadSafetyError:
-            pass
-        time.sleep(0.05)
-    return False
-
-
 def wait_js(view, script, timeout=30.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -74,18 +57,6 @@ def wait_for_blender_loop(timeout=60.0):
         if timer_fires[0] - before >= 10:
             return True
     return False
-
-
-def rss_kib():
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return -1
-
-
-def thread_count():
-    return len(os.listdir("/proc/self/task"))
 
 
 def close_under_load():
@@ -174,7 +145,7 @@ def scenario():
     ended = time.monotonic()
     record("job", {"done": job_done, "progress": decorated.eval_js_sync("window.progress"),
                    "timer_fires": timer_fires[0] - fires_before, "seconds": ended - started,
-                   "longest_gap_s": longest_gap(started, ended)})
+                   "longest_gap_s": longest_gap(fire_times, started, ended)})
     record("close_under_load", close_under_load())
     record("open_close_cycles", open_close_cycles(20))
     # Quit with the panels open (and a job streaming into one of them).

@@ -29,6 +29,8 @@ import FreeCADGui as Gui  # noqa: E402
 
 import dccview  # noqa: E402
 import dccview_freecad as panel  # noqa: E402
+from scenario_support import (longest_gap, next_frames, on_main, rss_kib, thread_count,  # noqa: E402
+                              wait_ready, wait_until)
 from dccview.utils import (get_current_dcc_name, get_dispatcher_backend, is_main_thread,  # noqa: E402
                            run_on_main_thread, run_on_main_thread_sync)
 
@@ -64,46 +66,6 @@ def _thread_excepthook(args):
 threading.excepthook = _thread_excepthook
 
 
-def on_main(func, *args, timeout=30):
-    return run_on_main_thread_sync(func, *args, timeout=timeout)
-
-
-def wait_until(predicate, timeout=10.0, interval=0.02):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(interval)
-
-
-def wait_ready(view, timeout=30.0):
-    def ready():
-        try:
-            return view.eval_js_sync("window.__loaded === true", 2000)
-        except dccview.ThreadSafetyError:
-            return False
-
-    return bool(wait_until(ready, timeout, 0.05))
-
-
-def next_frames(view):
-    return view.eval_js_sync(
-        "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))", 5000)
-
-
-def rss_kib():
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return -1
-
-
-def thread_count():
-    return len(os.listdir("/proc/self/task"))
-
-
 def rect(widget):
     origin = widget.mapToGlobal(QtCore.QPoint(0, 0))
     return [origin.x(), origin.y(), widget.width(), widget.height()]
@@ -111,11 +73,6 @@ def rect(widget):
 
 def heartbeat():
     heartbeats.append(time.monotonic())
-
-
-def longest_gap(start, end):
-    marks = [start] + [t for t in heartbeats if start < t < end] + [end]
-    return max(b - a for a, b in zip(marks, marks[1:]))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -191,7 +148,7 @@ def check_progress(view):
     ended = time.monotonic()
     return {"all_arrived": bool(got), "progress": view.eval_js_sync("window.progress"),
             "seconds": round(ended - started, 3), "heartbeats": sum(started < t < ended for t in heartbeats),
-            "longest_gap_s": round(longest_gap(started, ended), 3)}
+            "longest_gap_s": round(longest_gap(heartbeats, started, ended), 3)}
 
 
 def x_geometry(window_id):

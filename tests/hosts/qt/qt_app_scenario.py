@@ -22,6 +22,8 @@ import mini_qt_dcc  # first: it imports the Qt binding, then dccview
 from mini_qt_dcc import QT_BINDING, QtCore, QtGui, QtWidgets
 
 import dccview
+from scenario_support import (longest_gap, next_frames, on_main, rss_kib, thread_count, wait_ready,
+                              wait_until)
 from dccview.utils import (get_current_dcc_name, get_dispatcher_backend, run_on_main_thread,
                            run_on_main_thread_sync)
 
@@ -40,47 +42,6 @@ def record(step, value):
         json.dump(results, out, indent=1)
 
 
-def on_main(func, *args, timeout=30):
-    return run_on_main_thread_sync(func, *args, timeout=timeout)
-
-
-def wait_until(predicate, timeout=10.0, interval=0.02):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(interval)
-
-
-def wait_ready(view, timeout=30.0):
-    def ready():
-        try:
-            return view.eval_js_sync("window.__loaded === true", 2000)
-        except dccview.ThreadSafetyError:
-            return False
-
-    return bool(wait_until(ready, timeout, 0.05))
-
-
-def next_frames(view):
-    """Resolves after the page painted twice more (its last changes are on screen)."""
-    return view.eval_js_sync(
-        "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))", 5000)
-
-
-def rss_kib():
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return -1
-
-
-def thread_count():
-    return len(os.listdir("/proc/self/task"))
-
-
 def rect(widget):
     """The widget's rectangle in screen coordinates: [x, y, width, height]."""
     origin = widget.mapToGlobal(QtCore.QPoint(0, 0))
@@ -89,11 +50,6 @@ def rect(widget):
 
 def heartbeat():
     heartbeats.append(time.monotonic())
-
-
-def longest_gap(start, end):
-    marks = [start] + [t for t in heartbeats if start < t < end] + [end]
-    return max(b - a for a, b in zip(marks, marks[1:]))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -160,7 +116,7 @@ def check_job(view):
             "finish_job_on": sorted({f"{name}:{'main' if main else 'other'}"
                                      for name, main in on_main(lambda: list(window.panel.handler_calls))}),
             "seconds": round(ended - started, 3), "heartbeats": sum(started < t < ended for t in heartbeats),
-            "longest_gap_s": round(longest_gap(started, ended), 3)}
+            "longest_gap_s": round(longest_gap(heartbeats, started, ended), 3)}
 
 
 def _start_heartbeat():

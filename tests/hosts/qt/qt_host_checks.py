@@ -44,7 +44,8 @@ def run(python, binding, tmp_path):
     package_dir = Path(__import__("dccview").__file__).resolve().parents[1]
     env = dict(os.environ, DCCVIEW_RESULT=str(result_file), DCCVIEW_SCREENSHOT=str(screenshot),
                DCCVIEW_QT_BINDING=binding,
-               PYTHONPATH=os.pathsep.join([str(package_dir), str(ROOT / "examples" / "qt")]))
+               PYTHONPATH=os.pathsep.join([str(package_dir), str(ROOT / "examples" / "qt"),
+                                           str(ROOT / "tests" / "hosts")]))
     for name in ("QT_QPA_PLATFORM", "DCCVIEW_DISPATCHER", "QT_NO_GLIB"):
         env.pop(name, None)  # the real thing: xcb, Qt's GLib dispatcher, the backend dccview picks
     command = [str(python), str(SCENARIO)]

@@ -39,6 +39,7 @@ from PySide2 import QtCore, QtWidgets
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))  # scenario_support
 sys.path.insert(0, str(ROOT / "examples" / "qt"))
 
 import simulated_hosts  # noqa: E402
@@ -51,6 +52,7 @@ THREADS = 8
 results = {"host": HOST, "simulation": True, "steps": {}, "errors": []}
 app = window = None
 dccview = utils = None
+on_main = wait_until = wait_ready = None  # from scenario_support, imported after the host modules
 log_records = []
 
 
@@ -68,31 +70,8 @@ class _Capture(logging.Handler):
                             "exc_type": rec.exc_info[0].__name__ if rec.exc_info else None})
 
 
-def on_main(func, *args, timeout=30):
-    return utils.run_on_main_thread_sync(func, *args, timeout=timeout)
-
-
 def main_thread_now():
     return threading.current_thread() is threading.main_thread()
-
-
-def wait_until(predicate, timeout=10.0, interval=0.02):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(interval)
-
-
-def wait_ready(view, expression="window.__loaded === true", timeout=30.0):
-    def ready():
-        try:
-            return view.eval_js_sync(expression, 2000)
-        except dccview.ThreadSafetyError:
-            return False
-
-    return bool(wait_until(ready, timeout, 0.05))
 
 
 def raises_off_main(call):
@@ -535,7 +514,7 @@ def run():
 
 
 def main():
-    global app, window, dccview, utils
+    global app, window, dccview, utils, on_main, wait_until, wait_ready
     if HOST not in simulated_hosts.INSTALLERS:
         raise SystemExit(f"usage: simulated_dcc_scenario.py {{{','.join(simulated_hosts.INSTALLERS)}}}")
     app = QtWidgets.QApplication(sys.argv[:1])
@@ -543,7 +522,10 @@ def main():
     import dccview as _dccview
     import dccview.utils as _utils
     import mini_qt_dcc
+    import scenario_support
     dccview, utils = _dccview, _utils
+    on_main, wait_until = scenario_support.on_main, scenario_support.wait_until
+    wait_ready = scenario_support.wait_ready
     logger = logging.getLogger("dccview")
     logger.addHandler(_Capture())
     logger.propagate = False
