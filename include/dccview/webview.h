@@ -121,7 +121,8 @@ class WebView {
   void load_html(std::string html, std::string base_url = {});
   // Thread-safe.
   void load_url(std::string url);
-  // Thread-safe.
+  // Loads the current page again; content given to load_html is run again from the same string
+  // (WebKit alone would show an empty page). Thread-safe.
   void reload();
 
   // Evaluates `script`; the result is dropped, a page error is logged. Thread-safe.

@@ -127,6 +127,7 @@ Result<void> WebView::Core::load_html(std::string html, std::string base_url) {
     loaded_origins.insert(protocol::origin_of(base));
     last_load = [html, base](Backend& view) { view.load_html(html, base); };
     last_load(b);
+    html_url = base.empty() ? "about:blank" : base;
   });
 }
 
@@ -135,14 +136,17 @@ Result<void> WebView::Core::load_url(std::string url) {
     loaded_origins.insert(protocol::origin_of(url));
     last_load = [url](Backend& view) { view.load_url(url); };
     last_load(b);
+    html_url.clear();
   });
 }
 
-// After the web process died, WebKit's reload has nothing to reload for content given as a string:
-// the last load is replayed instead.
+// WebKit reloads content given as a string as an empty about:blank page (and a base URL would be
+// fetched from the network), and after the web process died it has nothing to reload: in both cases
+// the last load is replayed. A page the user navigated away from is reloaded by WebKit.
 Result<void> WebView::Core::reload() {
   return run_on_view("reload", [this](Backend& b) {
-    if (process_lost && last_load) {
+    const bool showing_html = !html_url.empty() && b.current_url() == html_url;
+    if ((process_lost || showing_html) && last_load) {
       process_lost = false;
       last_load(b);
     } else {

@@ -79,6 +79,7 @@ struct WebView::Core : webview_detail::BackendEvents, std::enable_shared_from_th
   std::string bridge_token;          // set once in create()
   std::set<std::string> loaded_origins;  // WebView thread only: what the application loaded
   std::function<void(Backend&)> last_load;  // WebView thread only: replayed by reload() after a crash
+  std::string html_url;  // WebView thread only: the URL a load_html page shows ("" after load_url)
   bool process_lost = false;                // WebView thread only
   std::atomic<bool> closed{false};
 

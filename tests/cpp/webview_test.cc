@@ -444,6 +444,23 @@ TEST_F(WebViewTest, AKilledWebProcessFailsPendingWorkTellsNativeCodeAndReloadBri
   EXPECT_EQ(eval("dccview.call('ping')"), "\"pong\"");
 }
 
+// WebKit alone reloads content given as a string as an empty about:blank page, and would fetch a
+// base URL from the network: reload() runs the same HTML again, with or without a base URL.
+TEST_F(WebViewTest, ReloadRunsContentGivenAsAStringAgain) {
+  open(false);
+  for (const std::string base : {"", "https://tool.example/"}) {
+    view_->load_html(kPage, base);
+    ASSERT_TRUE(testing::eventually([&] { return eval("window.__loaded === true") == "true"; }));
+    view_->eval_js("window.__before_reload = true");
+    ASSERT_EQ(eval("window.__before_reload"), "true");
+    view_->reload();
+    ASSERT_TRUE(testing::eventually([&] {
+      return eval("!window.__before_reload && window.__loaded === true && document.readyState") == "\"complete\"";
+    }, 20s)) << "base URL '" << base << "': " << eval("location.href + ' ' + document.body.innerText");
+    EXPECT_EQ(eval("document.querySelector('h1').textContent"), "\"dccview test page\"");
+  }
+}
+
 // Docking: the view's window becomes a child of the given native window.
 TEST_F(WebViewTest, AParentWindowIdDocksTheViewInsideIt) {
   open(false);

@@ -109,8 +109,11 @@ def test_thread_safe_wrapper(main_loop):
         assert safe.eval_js_sync("window.received") == [{"n": 1}, {}, "direct"]
         safe.load_html(PAGE.replace("python test", "reloaded"))
         _wait_for(lambda: safe.eval_js_sync("document.body.innerText.includes('reloaded')"))
-        safe.reload()
-        _wait_for(lambda: safe.eval_js_sync("window.__loaded === true && document.readyState === 'complete'"))
+        safe.eval_js("window.__before_reload = true")
+        safe.reload()  # a fresh document from the same HTML, not WebKit's empty about:blank reload
+        _wait_for(lambda: safe.eval_js_sync(
+            "!window.__before_reload && window.__loaded === true && document.readyState === 'complete'"))
+        assert "reloaded" in safe.eval_js_sync("document.body.innerText")
         safe.close()
         for call in (lambda: safe.eval_js("1"), lambda: safe.eval_js_sync("1"), lambda: safe.emit("tick"),
                      lambda: safe.load_url("about:blank"), lambda: safe.load_html("<p>"), safe.reload):
