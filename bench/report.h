@@ -11,6 +11,8 @@ namespace dccview::bench {
 struct Options {
   bool quick = false;
   std::string json_path;
+  std::string only;  // run only the benchmark group with this name (e.g. "post_throughput")
+  bool wants(const std::string& group) const { return only.empty() || only == group; }
 };
 
 struct Row {

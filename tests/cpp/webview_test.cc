@@ -449,8 +449,10 @@ TEST_F(WebViewTest, AKilledWebProcessFailsPendingWorkTellsNativeCodeAndReloadBri
 TEST_F(WebViewTest, ReloadRunsContentGivenAsAStringAgain) {
   open(false);
   for (const std::string base : {"", "https://tool.example/"}) {
+    view_->eval_js("window.__previous_page = true");  // the new page is the one without it
     view_->load_html(kPage, base);
-    ASSERT_TRUE(testing::eventually([&] { return eval("window.__loaded === true") == "true"; }));
+    ASSERT_TRUE(testing::eventually(
+        [&] { return eval("!window.__previous_page && window.__loaded === true") == "true"; }));
     view_->eval_js("window.__before_reload = true");
     ASSERT_EQ(eval("window.__before_reload"), "true");
     view_->reload();
