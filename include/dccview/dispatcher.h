@@ -128,7 +128,14 @@ class Dispatcher {
   // the main thread.
   template <class F>
   bool post(F&& fn, const char* label = nullptr) {
-    return submit(new detail::PostTask<std::decay_t<F>>(std::forward<F>(fn), label));
+    using D = std::decay_t<F>;
+    if constexpr (detail::kFitsInline<D>) {
+      return submit(detail::InlineTask{&detail::InlineOpsFor<D>::ops, label,
+                                       &detail::construct_inline<D, F>,
+                                       const_cast<void*>(static_cast<const void*>(std::addressof(fn)))});
+    } else {
+      return submit(new detail::PostTask<D>(std::forward<F>(fn), label));
+    }
   }
 
   // Dispatcher::post_servable()
@@ -238,6 +245,8 @@ class Dispatcher {
  private:
   void install_loop(std::unique_ptr<HostLoop> loop);
   bool submit(detail::TaskNode* task);
+  bool submit(const detail::InlineTask& task);
+  void check_bounded_post() const;
   Error submit_and_wait(detail::CallTaskBase& task, std::chrono::milliseconds timeout);
   bool wait_for_drain_elsewhere(std::chrono::milliseconds timeout);
   ErrorCode admit_with_retries(detail::CallTaskBase& task, std::int64_t deadline_ns);

@@ -10,7 +10,8 @@
 //   1. Admission and in-flight accounting are one atomic step: a push either is accepted and counted
 //      in flight, or is rejected and will never run. There is no window in which a task is accepted
 //      after shutdown() returned.
-//   2. Tasks pushed by one thread run in the order they were pushed. No order between threads.
+//   2. Tasks run in the order they were pushed: by one thread, in its order; by several, a push that
+//      happens before another (a thread pushes, then signals a thread that pushes) runs before it.
 //   3. Every accepted task ends exactly once: run, cancelled (a synchronous call that timed out or was
 //      woken by shutdown before it started) or destroyed (never run because the queue was torn down).
 //      Invariant: accepted == run + cancelled + destroyed once the queue is drained.
@@ -18,8 +19,9 @@
 //      destroyed on the thread doing the teardown, never run.
 //   5. A task that throws is reported through the log sink and counted in `failed`; the queue goes on.
 //   6. Tasks run with no dccview lock held.
-// Not guaranteed: any order between producers; that a task accepted before shutdown() runs (it runs
-// only if the consumer keeps pumping until drained; otherwise it is destroyed).
+// Not guaranteed: an order between concurrent pushes of different threads; that a task accepted
+// before shutdown() runs (it runs only if the consumer keeps pumping until drained; otherwise it is
+// destroyed).
 //
 // Thread-safety: push, shutdown, is_shutdown, wait_for_drain, stats are thread-safe.
 // run_until, has_pending and discard_pending are for the single consumer thread only.
@@ -39,6 +41,11 @@
 #include "dccview/lock_order.h"
 
 namespace dccview {
+
+namespace detail {
+class Lane;
+struct LaneBlock;
+}  // namespace detail
 
 enum class Backpressure : std::uint8_t {
   kReject,  // a push into a full queue fails at once with kQueueFull
@@ -60,9 +67,10 @@ struct QueueStats {
   std::uint64_t destroyed = 0;
   std::uint64_t failed = 0;     // ran and threw (also counted in `run`)
   std::uint64_t in_flight = 0;  // accepted and not yet finished (approximate while running)
+  std::uint64_t lanes = 0;      // producer lanes: at most the peak number of live threads that pushed
   std::uint64_t max_depth = 0;  // highest in_flight seen by the consumer (sampled every 64 tasks
                                 // and whenever it stops)
-  // Queueing latency (admission -> start), sampled: every synchronous call and every 16th post of
+  // Queueing latency (admission -> start), sampled: every synchronous call and every 64th push of
   // each thread.
   std::uint64_t latency_samples = 0;
   double latency_mean_us = 0;
@@ -79,11 +87,16 @@ class TaskQueue {
   TaskQueue(const TaskQueue&) = delete;
   TaskQueue& operator=(const TaskQueue&) = delete;
 
-  // Offers `node`. kOk: the queue owns it. kShutdown or kQueueFull: the caller still owns it.
-  // `may_block` false turns the kBlock policy into kReject for this push (a consumer must never
-  // wait for space only it can make).
+  // Offers `node`. kOk: the queue owns it. kShutdown or kQueueFull (also when out of memory): the
+  // caller still owns it. `may_block` false turns the kBlock policy into kReject for this push (a
+  // consumer must never wait for space only it can make).
   // Thread-safe; with kBlock and may_block, blocks up to options.block_timeout.
   ErrorCode push(detail::TaskNode* node, bool may_block = true) noexcept;
+  // Offers a fire-and-forget closure, built in place in the calling thread's lane (no allocation
+  // per task). Results as above; a refused closure was never built or is destroyed before this
+  // returns, on the calling thread. Throws what the closure's constructor throws (nothing queued).
+  // Thread-safe; blocks as above.
+  ErrorCode push(const detail::InlineTask& task, bool may_block = true);
 
   // Runs queued tasks until the queue is empty or `deadline` passed (checked between tasks).
   // Returns the number of tasks finished (run or cancelled). Consumer thread only.
@@ -122,38 +135,54 @@ class TaskQueue {
   QueueStats stats() const noexcept;
 
  private:
-  static constexpr std::uint64_t kShutdownBit = std::uint64_t{1} << 63;
-  static constexpr std::uint64_t kCountMask = kShutdownBit - 1;
-
-  ErrorCode admit(bool may_block) noexcept;
+  struct Progress;
+  template <class Write>
+  ErrorCode push_entry(std::uint32_t size, Write&& write, bool may_block) noexcept(false);
+  ErrorCode refuse(ErrorCode code, bool reserved) noexcept;
+  ErrorCode reserve_capacity(bool may_block) noexcept;
   ErrorCode wait_for_space() noexcept;
-  void link(detail::TaskNode* node) noexcept;
-  detail::TaskNode* pop() noexcept;
-  // Runs or discards a popped node; true when it counts as finished now.
-  bool finish(detail::TaskNode* node) noexcept;
+  detail::Lane* lane_of_this_thread(bool& cached) noexcept;
+  detail::Lane* new_lane_for_this_thread(bool& cached) noexcept;
+  detail::Lane* adopt_or_create_lane() noexcept;
+  void link(detail::LaneEntry* entry) noexcept;
+  detail::LaneEntry* pop() noexcept;
+  // Runs a popped entry (or discards a cancelled call); true when it counts as finished now.
+  bool finish(detail::LaneEntry& entry) noexcept;
+  // Destroys a popped entry without running it; true when it counts as finished now.
+  bool destroy(detail::LaneEntry& entry, std::size_t& destroyed) noexcept;
+  // Consumer: a popped entry that starts its lane's block ends the previous block.
+  void retire_block_before(detail::LaneEntry& entry) noexcept;
+  void release_retired() noexcept;
+  std::uint64_t accepted() const noexcept;
   std::uint64_t in_flight() const noexcept;
   void publish_finished(std::uint64_t n) noexcept;
   void notify_sleepers() noexcept;
   void record_latency(std::int64_t enqueued_ns) noexcept;
 
-  // Producer side (hot): admission word (shutdown bit + tasks ever accepted) and the list head.
-  alignas(64) std::atomic<std::uint64_t> state_{0};
-  alignas(64) std::atomic<detail::TaskNode*> head_;
+  const std::uint64_t id_;  // names this queue in the per-thread lane caches
+  const QueueOptions options_;
+  std::atomic<bool> shut_{false};
+  // Every lane this queue ever had (newest first, append-only; see src/core/lane.h).
+  std::atomic<detail::Lane*> lanes_{nullptr};
+  // Producer side (hot): the list head every push exchanges.
+  alignas(64) std::atomic<detail::LaneEntry*> head_;
+  // Bounded queues only: tasks admitted against the capacity (finished ones are subtracted).
+  alignas(64) std::atomic<std::uint64_t> reserved_{0};
   // Consumer side. finished_ counts tasks run, cancelled or destroyed (published in batches).
   alignas(64) std::atomic<std::uint64_t> finished_{0};
-  detail::TaskNode* tail_;
-  struct Stub final : detail::TaskNode {
-    bool run() noexcept override { return true; }
-    void discard(detail::Fate) noexcept override {}
-    std::string describe() const override { return "stub"; }
-  } stub_;
+  detail::LaneEntry* tail_;
+  detail::LaneEntry stub_;
+  detail::LaneBlock* retired_ = nullptr;  // finished blocks, returned once no task of ours runs
+  bool running_task_ = false;            // a task of this queue is running (re-entrant discard)
   // Written by the consumer only (plain load + store), read from any thread.
   std::atomic<std::uint64_t> run_{0}, cancelled_{0}, destroyed_{0}, failed_{0};
   std::atomic<std::uint64_t> latency_samples_{0}, latency_total_ns_{0}, latency_max_ns_{0};
 
-  const QueueOptions options_;
   std::atomic<std::uint64_t> rejected_{0};
   std::atomic<std::uint64_t> max_depth_{0};
+
+  // Lane creation and adoption.
+  CheckedMutex lanes_mutex_{"dccview.task_queue.lanes", LockLevel::kState, kLeaf};
 
   // Slow paths: drain waiters and blocked producers.
   std::atomic<std::uint32_t> sleepers_{0};

@@ -61,17 +61,27 @@ void Dispatcher::request_wake() noexcept {
 }
 
 bool Dispatcher::submit(detail::TaskNode* task) {
-  const QueueOptions& options = queue_.options();
-  if (options.capacity != 0 && options.policy == Backpressure::kBlock && !is_main_thread()) {
-    assert_no_lock_held("Dispatcher::post into a bounded queue that may block");
-  }
-  const ErrorCode code = queue_.push(task, /*may_block=*/!is_main_thread());
-  if (code != ErrorCode::kOk) {
+  check_bounded_post();
+  if (queue_.push(task, /*may_block=*/!is_main_thread()) != ErrorCode::kOk) {
     task->discard(detail::Fate::kDestroyed);
     return false;
   }
   request_wake();
   return true;
+}
+
+bool Dispatcher::submit(const detail::InlineTask& task) {
+  check_bounded_post();
+  if (queue_.push(task, /*may_block=*/!is_main_thread()) != ErrorCode::kOk) return false;
+  request_wake();
+  return true;
+}
+
+void Dispatcher::check_bounded_post() const {
+  const QueueOptions& options = queue_.options();
+  if (options.capacity != 0 && options.policy == Backpressure::kBlock && !is_main_thread()) {
+    assert_no_lock_held("Dispatcher::post into a bounded queue that may block");
+  }
 }
 
 void Dispatcher::register_waiter(detail::CallTaskBase& task) {

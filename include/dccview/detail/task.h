@@ -1,8 +1,8 @@
 // dccview/detail/task.h: the type-erased task nodes that travel through a TaskQueue.
 // Internal: included by public templates; not an API. Names here may change without notice.
 //
-// A node is allocated by the posting thread, linked intrusively into the queue (one allocation per
-// task, closure stored inline) and finished by the consumer thread in exactly one of three ways:
+// A node is allocated by the posting thread, queued by pointer and finished by the consumer thread
+// in exactly one of three ways:
 //   run()                     the consumer ran it;
 //   discard(kCancelled)       it was cancelled (timeout or shutdown) before it started;
 //   discard(kDestroyed)       the queue was torn down before it ran.
@@ -40,12 +40,6 @@ enum class Start : std::uint8_t {
 // Human-readable name of a callable's type (demangled), used when a task has no label.
 std::string type_label(const std::type_info& type);
 
-// Node memory: small nodes come from a per-thread recycling pool (see src/core/node_pool.cc).
-void* allocate_node(std::size_t size);
-void free_node(void* node, std::size_t size) noexcept;
-// Hands the nodes this thread freed back to their owners now (consumers call it when they go idle).
-void flush_freed_nodes() noexcept;
-
 // Logs an exception that escaped a fire-and-forget task. Called inside a catch block.
 void report_escaped_exception(std::string_view label) noexcept;
 
@@ -65,7 +59,6 @@ class TaskNode {
   // Label for reports: the caller's label or the callable's type name.
   virtual std::string describe() const = 0;
 
-  std::atomic<TaskNode*> next{nullptr};
   // steady_clock nanoseconds at admission, or 0 when this node is not a latency sample.
   std::int64_t enqueued_ns = 0;
 
@@ -74,22 +67,13 @@ class TaskNode {
   virtual ~TaskNode() = default;
 };
 
-// A fire-and-forget task: owns its closure, deletes itself when finished.
+// A fire-and-forget task too large (or too aligned) to be stored inline in a queue lane: owns its
+// closure, deletes itself when finished.
 template <class F>
 class PostTask final : public TaskNode {
  public:
   template <class G>
   PostTask(G&& fn, const char* label) : fn_(std::forward<G>(fn)), label_(label) {}
-
-  static void* operator new(std::size_t size) { return allocate_node(size); }
-  static void operator delete(void* node, std::size_t size) noexcept { free_node(node, size); }
-  // Over-aligned closures bypass the pool.
-  static void* operator new(std::size_t size, std::align_val_t align) {
-    return ::operator new(size, align);
-  }
-  static void operator delete(void* node, std::size_t size, std::align_val_t align) noexcept {
-    ::operator delete(node, size, align);
-  }
 
   bool run() noexcept override {
     bool ok = true;
@@ -108,6 +92,90 @@ class PostTask final : public TaskNode {
  private:
   F fn_;
   const char* label_;
+};
+
+// Fire-and-forget closures stored inline in a queue lane, after a 32-byte entry header: no
+// allocation per task (see src/core/lane.h).
+inline constexpr std::size_t kInlineHeader = 32;
+inline constexpr std::size_t kMaxInlineClosure = 480;
+
+template <class D>
+inline constexpr bool kFitsInline = sizeof(D) <= kMaxInlineClosure && alignof(D) <= 16;
+
+// What the consumer does with an inline closure. `size` is the whole entry's, a multiple of 16.
+struct InlineOps {
+  std::uint32_t size;
+  // Runs the closure, reports an escaped exception, destroys the closure; false if it threw.
+  bool (*run)(void* closure, const char* label) noexcept;
+  // Destroys the closure without running it.
+  void (*destroy)(void* closure) noexcept;
+};
+
+template <class D>
+struct InlineOpsFor {
+  static bool run(void* closure, const char* label) noexcept {
+    D& fn = *static_cast<D*>(closure);
+    bool ok = true;
+    try {
+      fn();
+    } catch (...) {
+      report_escaped_exception(label ? std::string(label) : type_label(typeid(D)));
+      ok = false;
+    }
+    fn.~D();
+    return ok;
+  }
+  static void destroy(void* closure) noexcept { static_cast<D*>(closure)->~D(); }
+  static constexpr InlineOps ops{
+      static_cast<std::uint32_t>(kInlineHeader + (sizeof(D) + 15) / 16 * 16), &run, &destroy};
+};
+
+// Builds the closure D in the lane from the caller's F (moved from an rvalue, copied otherwise).
+template <class D, class F>
+void construct_inline(void* destination, void* source) {
+  ::new (destination) D(std::forward<F>(*static_cast<std::remove_reference_t<F>*>(source)));
+}
+
+// An entry of a TaskQueue's list: a 32-byte header, followed by the closure for inline posts.
+// Entries live in their producer thread's lane (src/core/lane.h).
+struct alignas(16) LaneEntry {
+  std::atomic<LaneEntry*> next{nullptr};  // the queue's list
+  union {
+    const char* label;  // inline closures
+    TaskNode* node;     // node entries
+  };
+  std::int64_t enqueued_ns = 0;  // inline closures sampled for latency, else 0
+
+  LaneEntry() : label(nullptr) {}
+  void* closure() noexcept { return reinterpret_cast<unsigned char*>(this) + kInlineHeader; }
+  // The closure's ops, or &kNodeEntry.
+  const InlineOps* ops() const noexcept {
+    return reinterpret_cast<const InlineOps*>(ops_bits_ & ~kStartsBlock);
+  }
+  // True for the first entry of its lane's block (src/core/lane.h).
+  bool starts_block() const noexcept { return (ops_bits_ & kStartsBlock) != 0; }
+  void set_ops(const InlineOps* ops, bool starts_block) noexcept {
+    ops_bits_ = reinterpret_cast<std::uintptr_t>(ops) | (starts_block ? kStartsBlock : 0);
+  }
+  bool is_node() const noexcept;
+
+ private:
+  static constexpr std::uintptr_t kStartsBlock = 1;
+  std::uintptr_t ops_bits_ = 0;
+};
+static_assert(sizeof(LaneEntry) == kInlineHeader);
+static_assert(alignof(InlineOps) >= 2, "the low bit of an ops pointer is a flag");
+
+// Marks an entry holding a TaskNode.
+extern const InlineOps kNodeEntry;
+inline bool LaneEntry::is_node() const noexcept { return ops() == &kNodeEntry; }
+
+// A post on its way into a lane: the closure is built in place by `construct(slot, source)`.
+struct InlineTask {
+  const InlineOps* ops;
+  const char* label;
+  void (*construct)(void* destination, void* source);
+  void* source;
 };
 
 // One-shot completion flag a single waiter can block on (spin briefly, then sleep in the kernel).
