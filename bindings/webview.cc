@@ -267,6 +267,16 @@ void bind_webview(nb::module_& m) {
         BlockingScope blocking;
         return w.get().native_handle();
       })
+      .def("show_inspector",
+           [](PyWebView& w) {
+             Result<void> result = Error{};
+             {
+               BlockingScope blocking;
+               result = w.get().show_inspector();
+             }
+             check(result);
+           },
+           "Opens the WebKit inspector (the view must be created with debug=True).")
       .def("save_screenshot",
            [](PyWebView& w, std::string path, double timeout_s) {
              Result<void> result = Error{};

@@ -77,7 +77,7 @@ struct WebViewOptions {
   int width = 800;
   int height = 600;
   bool visible = true;
-  bool debug = false;     // enables the WebKit inspector
+  bool debug = false;     // enables the WebKit inspector (context menu, show_inspector())
   bool dcc_mode = false;  // run every handler on the main thread (needs main_dispatcher)
   ThreadMode thread_mode = ThreadMode::kAuto;
   // A native window to dock into (X11 window id), or 0 for a top-level window. The view's window is
@@ -159,6 +159,11 @@ class WebView {
   // The X11 window id of the view's toplevel window (for docking into a host), or 0 when none.
   // Thread-safe; blocks until the WebView thread answers.
   std::uint64_t native_handle();
+
+  // Opens the WebKit inspector for the page, in a window of its own. kInvalidArgument when the view
+  // was created without options.debug; kShutdown once closed. Thread-safe; blocks until the
+  // WebView thread answers (up to 10 s; kTimeout then).
+  Result<void> show_inspector();
 
   // Saves what the view shows as a PNG file. Thread-safe; blocks up to `timeout`.
   Result<void> save_screenshot(const std::string& png_path,

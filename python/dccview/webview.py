@@ -284,6 +284,11 @@ class WebView:
         """The X11 window id of the view (for docking it into a host's widget)."""
         return self._native.native_handle()
 
+    def show_inspector(self) -> None:
+        """Opens the WebKit inspector in a window of its own. Raises ``ValueError`` when the view was
+        created without ``debug=True``, ``ShutdownInProgressError`` once it is closed."""
+        self._native.show_inspector()
+
     def save_screenshot(self, path: str, timeout: float = 10.0) -> None:
         self._native.save_screenshot(str(path), timeout)
 

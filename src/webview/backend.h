@@ -51,6 +51,8 @@ class Backend {
   virtual void set_title(const std::string& title) = 0;
   virtual void set_size(int width, int height) = 0;
   virtual std::uint64_t native_handle() = 0;
+  // Opens the inspector; false when developer extras are off (the view was not created with debug).
+  virtual bool show_inspector() = 0;
   virtual void save_png(const std::string& path, std::function<void(Result<void>)> done) = 0;
 };
 

@@ -82,6 +82,19 @@ std::uint64_t WebView::native_handle() {
   return handle.ok() ? handle.value() : 0;
 }
 
+Result<void> WebView::show_inspector() {
+  auto shown = core_->gtk->try_call(
+      [c = core_]() -> int { return c->backend ? (c->backend->show_inspector() ? 1 : 0) : -1; },
+      std::chrono::seconds(10), "show_inspector");
+  if (!shown.ok()) return shown.error();
+  if (shown.value() < 0) return Error{ErrorCode::kShutdown, "show_inspector: the WebView is closed", nullptr};
+  if (shown.value() == 0) {
+    return Error{ErrorCode::kInvalidArgument,
+                 "show_inspector: the view was created without debug=true (the inspector is off)", nullptr};
+  }
+  return Result<void>();
+}
+
 Result<void> WebView::save_screenshot(const std::string& png_path, std::chrono::milliseconds timeout) {
   struct State {
     detail::Completion done;

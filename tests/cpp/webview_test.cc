@@ -59,12 +59,13 @@ constexpr const char* kPage = R"html(<!doctype html>
 // A "DCC" main thread (owned loop on its own thread) and a WebView with the test page loaded.
 class WebViewTest : public ::testing::Test {
  protected:
-  void open(bool dcc_mode) {
+  void open(bool dcc_mode, bool debug = false) {
     main_ = std::make_shared<Dispatcher>();
     driver_.start(main_);
     WebViewOptions options;
     options.title = "dccview test";
     options.dcc_mode = dcc_mode;
+    options.debug = debug;
     options.main_dispatcher = main_;
     view_ = std::make_unique<WebView>(options);
   }
@@ -245,6 +246,56 @@ TEST_F(WebViewTest, EmitsFromFourThreadsArriveCompleteAndInOrderPerThread) {
     return next.every((n) => n === 10000);
   })())js");
   EXPECT_EQ(ordered, "true");
+}
+
+// The flush bound: a steady stream of emits is delivered in many small batches, not held back to
+// coalesce, even while page calls keep the WebView thread busy (their handlers run there). The page
+// counts batches (the events of one batch arrive in one task). Over one second a flush at least
+// every 16 ms makes 62 batches; the check asks for half that, the slack for a loaded machine.
+TEST_F(WebViewTest, ASteadyEmitStreamIsFlushedAtLeastEverySixteenMillisecondsUnderLoad) {
+  open(false);
+  view_->on("busy", [](const std::string&) {
+    const auto until = std::chrono::steady_clock::now() + 2ms;  // handler work on the WebView thread
+    while (std::chrono::steady_clock::now() < until) {}
+    return std::string("1");
+  });
+  load_page();
+  ASSERT_EQ(eval(R"js((() => {
+    window.batches = 0;
+    let counted = false;
+    dccview.on("stream", () => {
+      if (counted) return;
+      counted = true;
+      queueMicrotask(() => { window.batches++; counted = false; });
+    });
+    return true;
+  })())js"), "true");
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t) {  // callers keeping the WebView thread busy
+    threads.emplace_back([&] {
+      while (!stop) view_->eval_js_sync("Promise.all([1, 2, 3, 4].map(() => dccview.call('busy')))", 10s);
+    });
+  }
+  for (int t = 0; t < 4; ++t) {  // emitters: one event per thread every 0.5 ms
+    threads.emplace_back([&, t] {
+      for (int i = 0; !stop; ++i) {
+        ASSERT_TRUE(view_->emit("stream", std::to_string(t)).ok());
+        std::this_thread::sleep_for(500us);
+      }
+    });
+  }
+  std::this_thread::sleep_for(200ms);  // let the load build up
+  const int before = std::stoi(eval("window.batches"));
+  const auto started = std::chrono::steady_clock::now();
+  std::this_thread::sleep_for(1s);
+  const int batches = std::stoi(eval("window.batches")) - before;
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  stop = true;
+  for (auto& thread : threads) thread.join();
+  std::printf("flush bound: %d batches in %.2f s\n", batches, seconds);
+  EXPECT_GE(batches, static_cast<int>(seconds * 1000 / 16 / 2))
+      << batches << " batches in " << seconds << " s: emits were held back longer than 16 ms";
 }
 
 TEST_F(WebViewTest, EmitEncodesHostileNamesAndPayloadsAndRefusesInvalidJson) {
@@ -461,6 +512,58 @@ TEST_F(WebViewTest, ReloadRunsContentGivenAsAStringAgain) {
     }, 20s)) << "base URL '" << base << "': " << eval("location.href + ' ' + document.body.innerText");
     EXPECT_EQ(eval("document.querySelector('h1').textContent"), "\"dccview test page\"");
   }
+}
+
+// The names of the top-level X11 windows (Xvfb runs no window manager: they are the root's children).
+std::vector<std::string> toplevel_window_names() {
+  std::vector<std::string> names;
+  Display* display = XOpenDisplay(nullptr);
+  if (display == nullptr) return names;
+  Window root = 0, parent = 0, *children = nullptr;
+  unsigned count = 0;
+  if (XQueryTree(display, DefaultRootWindow(display), &root, &parent, &children, &count)) {
+    for (unsigned i = 0; i < count; ++i) {
+      char* name = nullptr;
+      if (XFetchName(display, children[i], &name) && name != nullptr) {
+        names.emplace_back(name);
+        XFree(name);
+      }
+    }
+    if (children) XFree(children);
+  }
+  XCloseDisplay(display);
+  return names;
+}
+
+bool an_inspector_window_is_open() {
+  for (const std::string& name : toplevel_window_names()) {
+    if (name.find("Inspector") != std::string::npos) return true;
+  }
+  return false;
+}
+
+// WebKit docks the inspector into the view's window when there is room (the page then gets less
+// height) and opens a window of its own otherwise: either counts as shown.
+TEST_F(WebViewTest, DebugViewsOpenTheInspectorOthersRefuseWithAClearError) {
+  open(false, /*debug=*/true);
+  load_page();
+  const std::string height_before = eval("window.innerHeight");
+  ASSERT_FALSE(an_inspector_window_is_open());
+  ASSERT_TRUE(view_->show_inspector().ok());
+  std::string height_after;
+  EXPECT_TRUE(testing::eventually([&] {
+    height_after = eval("window.innerHeight");
+    return an_inspector_window_is_open() || std::stoi(height_after) < std::stoi(height_before);
+  }, 20s)) << "page height stayed " << height_after << " and no inspector window appeared";
+
+  WebViewOptions plain_options;
+  plain_options.main_dispatcher = main_;
+  WebView plain(plain_options);
+  const Result<void> refused = plain.show_inspector();
+  EXPECT_EQ(refused.code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(refused.error().message.find("debug=true"), std::string::npos) << refused.error().message;
+  plain.close();
+  EXPECT_EQ(plain.show_inspector().code(), ErrorCode::kShutdown);
 }
 
 // Docking: the view's window becomes a child of the given native window.

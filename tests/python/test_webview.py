@@ -365,3 +365,18 @@ def test_the_views_config_sets_its_default_eval_timeout(main_loop):
         return elapsed
 
     assert main_loop(body) < 3.0  # against the 5 s default
+
+
+def test_show_inspector_needs_debug(main_loop):
+    def body():
+        debug_view = open_view(debug=True)
+        debug_view.show_inspector()  # the window itself is checked by the C++ test
+        plain = open_view()
+        with pytest.raises(ValueError, match="without debug"):
+            plain.show_inspector()
+        plain.close()
+        with pytest.raises(dccview.ShutdownInProgressError):
+            plain.show_inspector()
+        debug_view.close()
+
+    main_loop(body)

@@ -210,6 +210,12 @@ class WebKitBackend final : public Backend {
     gtk_window_set_title(GTK_WINDOW(window_), title.c_str());
   }
 
+  bool show_inspector() override {
+    if (!webkit_settings_get_enable_developer_extras(webkit_web_view_get_settings(view_))) return false;
+    webkit_web_inspector_show(webkit_web_view_get_inspector(view_));
+    return true;
+  }
+
   std::uint64_t native_handle() override {
     GdkWindow* window = gtk_widget_get_window(window_);
     if (window == nullptr || !GDK_IS_X11_WINDOW(window)) return 0;
