@@ -43,6 +43,9 @@ class Backend {
   // Fire-and-forget; page errors are logged. `done`, if given, runs (on the UI thread) once the page
   // has run the script.
   virtual void evaluate(const std::string& script, std::function<void()> done = {}) = 0;
+  // Runs one of dccview's own scripts (answers, events), which report their own errors: nothing
+  // comes back from the page (no result, no completion), which saves a message per script.
+  virtual void evaluate_internal(const std::string& script) = 0;
   // Awaits the script's Promise; exactly one callback: result, error, or TimeoutError.
   virtual void evaluate_async(const std::string& script, EvalCallback callback,
                               std::chrono::milliseconds timeout) = 0;

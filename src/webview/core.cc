@@ -371,7 +371,7 @@ void WebView::Core::deliver(PendingBatch& batch) {
   }
   std::string script = std::move(batch.answers);
   if (!batch.entries.empty()) script += protocol::events_script(batch.entries);
-  backend->evaluate(script);
+  backend->evaluate_internal(script);
 }
 
 Result<void> WebView::Core::eval_async(std::string script, EvalCallback callback,

@@ -177,6 +177,11 @@ class WebKitBackend final : public Backend {
                                         done ? new std::function<void()>(std::move(done)) : nullptr);
   }
 
+  void evaluate_internal(const std::string& script) override {
+    webkit_web_view_evaluate_javascript(view_, script.c_str(), static_cast<gssize>(script.size()),
+                                        nullptr, nullptr, nullptr, nullptr, nullptr);
+  }
+
   void evaluate_async(const std::string& script, EvalCallback callback,
                       std::chrono::milliseconds timeout) override {
     auto pending = std::make_shared<PendingEval>();
