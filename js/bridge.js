@@ -1,6 +1,7 @@
 // dccview page bridge: window.dccview. Injected at document start into every frame of a dccview
 // WebView. Talks to native code through the "dccview" script message handler with JSON strings;
-// native code answers by calling window.dccview.__native(message).
+// native code answers by calling window.dccview.__deliver(messagesJson) (answers and events, as
+// data) or window.dccview.__native(message) (rare messages).
 (function () {
   "use strict";
   if (window.dccview && window.dccview.__installed) return;
@@ -150,6 +151,14 @@
     },
 
     // Native -> page. Not for page code.
+    // A JSON array of messages: the one function native code calls for answers and events, so the
+    // page compiles nothing per delivery.
+    __deliver(messagesJson) {
+      const messages = JSON.parse(messagesJson);
+      for (let i = 0; i < messages.length; i++) api.__native(messages[i]);
+      return true;
+    },
+
     __native(message) {
       switch (message.type) {
         case "ready":

@@ -43,9 +43,11 @@ class Backend {
   // Fire-and-forget; page errors are logged. `done`, if given, runs (on the UI thread) once the page
   // has run the script.
   virtual void evaluate(const std::string& script, std::function<void()> done = {}) = 0;
-  // Runs one of dccview's own scripts (answers, events), which report their own errors: nothing
-  // comes back from the page (no result, no completion), which saves a message per script.
-  virtual void evaluate_internal(const std::string& script) = 0;
+  // Hands a JSON array of messages (protocol::message_list) to the bridge's delivery function. The
+  // code run is the same every time, so the page compiles it once; the messages are data, never
+  // script. `done`, if given, runs (on the UI thread) once the page has handled them; without it
+  // nothing comes back from the page.
+  virtual void deliver(const std::string& messages_json, std::function<void()> done = {}) = 0;
   // Awaits the script's Promise; exactly one callback: result, error, or TimeoutError.
   virtual void evaluate_async(const std::string& script, EvalCallback callback,
                               std::chrono::milliseconds timeout) = 0;

@@ -34,18 +34,18 @@ std::string exception_type_name() {
   }
 }
 
-// Runs a handler with the page's params; returns the script that answers call `id`.
+// Runs a handler with the page's params; returns the message that answers call `id`.
 std::string run_handler(const Handler& handler, std::uint64_t id, const std::string& params) {
   try {
     const std::string result = handler(params);
-    if (auto normalized = protocol::normalize_json(result)) return protocol::result_script(id, *normalized);
-    return protocol::error_script(id, "HandlerError", "the handler returned invalid JSON");
+    if (auto normalized = protocol::normalize_json(result)) return protocol::result_message(id, *normalized);
+    return protocol::error_message(id, "HandlerError", "the handler returned invalid JSON");
   } catch (const std::exception& e) {
-    return protocol::error_script(id, "HandlerError", e.what(),
-                                  "{\"type\":" + protocol::quote(exception_type_name()) + "}");
+    return protocol::error_message(id, "HandlerError", e.what(),
+                                   "{\"type\":" + protocol::quote(exception_type_name()) + "}");
   } catch (...) {
-    return protocol::error_script(id, "HandlerError", "the handler threw a non-std::exception object",
-                                  "{\"type\":\"unknown\"}");
+    return protocol::error_message(id, "HandlerError", "the handler threw a non-std::exception object",
+                                   "{\"type\":\"unknown\"}");
   }
 }
 
@@ -223,16 +223,20 @@ void WebView::Core::handle_call(const protocol::Call& call) {
     return;
   }
   std::weak_ptr<Core> weak = weak_from_this();
-  auto answered = std::make_shared<std::atomic<bool>>(false);
   const bool alone = calls_on_main.fetch_add(1, std::memory_order_relaxed) == 0;
+  // A lone quick handler answers within microseconds once the main thread is awake: this thread
+  // waits that long for it and delivers the answer itself, which saves waking its own loop (a system
+  // call on the main thread, then a loop turn here). With other calls queued on the main thread,
+  // waiting would only hold up the next messages; in host mode the main thread is this one.
+  const bool wait_here = alone && !options.main_dispatcher->is_main_thread();
+  auto handoff = std::make_shared<std::atomic<int>>(wait_here ? kWaiting : kNotWaiting);
   const bool posted = options.main_dispatcher->post_servable(
-      [weak, handler, call, answered] {
-        const std::string script = run_handler(*handler, call.id, call.params_json);
+      [weak, handler, call, handoff] {
+        const std::string message = run_handler(*handler, call.id, call.params_json);
         if (auto core = weak.lock()) {
-          core->answer(call.id, script);
+          core->answer(call.id, message, handoff.get());
           core->calls_on_main.fetch_sub(1, std::memory_order_relaxed);
         }
-        answered->store(true, std::memory_order_release);
       },
       "WebView handler (dcc_mode)");
   if (!posted) {
@@ -240,11 +244,12 @@ void WebView::Core::handle_call(const protocol::Call& call) {
     backend->evaluate(protocol::error_script(call.id, "ShutdownError", "the main thread is shutting down"));
     return;
   }
-  // A lone quick handler answers within microseconds once the main thread is awake: waiting that long
-  // here saves the WebView loop's own wake-up (tens of microseconds) on the way back. With other calls
-  // queued on the main thread, waiting would only hold up the next messages; in host mode the main
-  // thread is this one, so there is nothing to wait for.
-  if (alone && !options.main_dispatcher->is_main_thread() && detail::spin_until([&] { return answered->load(std::memory_order_acquire); }, kAnswerSpinNs)) {
+  if (!wait_here) return;
+  const bool answered = detail::spin_until(
+      [&] { return handoff->load(std::memory_order_acquire) == kAnswered; }, kAnswerSpinNs);
+  int expected = kWaiting;
+  // Giving up tells answer() to wake this loop instead; an answer that came meanwhile is ours.
+  if (answered || !handoff->compare_exchange_strong(expected, kGaveUp, std::memory_order_acq_rel)) {
     deliver_answers_now();
   }
 }
@@ -269,16 +274,22 @@ void WebView::Core::handle_emit(const protocol::Emit& emitted) {
 // Answers travel with the emits waiting before them (so a handler's emits arrive before its answer),
 // and many calls answered together become one evaluation. They do not wait for the batch in flight:
 // a page waits on each answer, while emit floods are what the one-batch pacing is for.
-void WebView::Core::answer(std::uint64_t id, const std::string& script) {
+void WebView::Core::answer(std::uint64_t id, const std::string& message, std::atomic<int>* handoff) {
   bool schedule = false;
   {
     CheckedLock lock(emit_mutex);
-    pending_answers += script;
+    pending_answers += message;
+    pending_answers += ',';
     schedule = !std::exchange(answer_flush_scheduled, true);
   }
   if (gtk->is_main_thread()) {  // a handler that ran here: answer without another loop turn
     deliver_answers_now();
     return;
+  }
+  int expected = kWaiting;
+  if (handoff != nullptr &&
+      handoff->compare_exchange_strong(expected, kAnswered, std::memory_order_acq_rel)) {
+    return;  // the WebView thread is waiting for this answer and delivers it (handle_call)
   }
   if (schedule && !post([this] { deliver_answers_now(); })) {
     log(LogLevel::kDebug, "WebView: answer to call " + std::to_string(id) + " dropped: the view is closed");
@@ -317,7 +328,7 @@ Result<void> WebView::Core::emit(const std::string& event, const std::string& da
 // (latency).
 void WebView::Core::flush_emits() {
   if (!page_ready || !backend || batch_in_flight) return;  // re-run on hello / when the batch is done
-  std::string entries, script;
+  std::string entries, answers;
   {
     CheckedLock lock(emit_mutex);
     if (queued_ops > 0) {  // newer emits wait behind a queued operation, which flushes when it ran
@@ -325,13 +336,13 @@ void WebView::Core::flush_emits() {
       return;
     }
     entries.swap(pending_emits);
-    script.swap(pending_answers);
+    answers.swap(pending_answers);
     flush_scheduled = false;
   }
-  if (!entries.empty()) script += protocol::events_script(entries);
-  if (script.empty()) return;
+  const std::string messages = protocol::message_list(answers, entries);
+  if (messages.empty()) return;
   batch_in_flight = true;
-  backend->evaluate(script, [weak = weak_from_this()] {
+  backend->deliver(messages, [weak = weak_from_this()] {
     if (auto core = weak.lock()) {
       core->batch_in_flight = false;
       core->flush_emits();
@@ -369,9 +380,7 @@ void WebView::Core::deliver(PendingBatch& batch) {
     pending_answers.insert(0, batch.answers);
     return;
   }
-  std::string script = std::move(batch.answers);
-  if (!batch.entries.empty()) script += protocol::events_script(batch.entries);
-  backend->evaluate_internal(script);
+  backend->deliver(protocol::message_list(batch.answers, batch.entries));
 }
 
 Result<void> WebView::Core::eval_async(std::string script, EvalCallback callback,

@@ -50,11 +50,14 @@ struct WebView::Core : webview_detail::BackendEvents, std::enable_shared_from_th
   void handle_call(const protocol::Call& call);
   void handle_emit(const protocol::Emit& emit);
   std::shared_ptr<const Handler> find_handler(const std::string& name);
-  void answer(std::uint64_t id, const std::string& script);  // any thread
+  // Any thread. `handoff`, when the WebView thread may be waiting for this answer (handle_call).
+  void answer(std::uint64_t id, const std::string& message, std::atomic<int>* handoff = nullptr);
+  // States of that handoff.
+  static constexpr int kNotWaiting = 0, kWaiting = 1, kAnswered = 2, kGaveUp = 3;
   void flush_emits();                                        // WebView thread
   struct PendingBatch {
     std::string entries;  // comma-separated event, data pairs
-    std::string answers;  // scripts answering page calls
+    std::string answers;  // messages answering page calls, each followed by a comma
   };
   struct QueuedOp;
   bool post_op(std::function<void()> op);  // any thread: an operation after the emits before it
@@ -88,7 +91,7 @@ struct WebView::Core : webview_detail::BackendEvents, std::enable_shared_from_th
 
   CheckedMutex emit_mutex{"dccview.webview.emits", LockLevel::kState, kLeaf};
   std::string pending_emits;    // comma-separated event, data pairs (a flat list)
-  std::string pending_answers;  // scripts answering page calls
+  std::string pending_answers;  // messages answering page calls, each followed by a comma
   bool flush_scheduled = false;
   bool answer_flush_scheduled = false;  // an answer delivery is posted (answers skip the pacing)
   int queued_ops = 0;                   // operations posted with their emits, not run yet

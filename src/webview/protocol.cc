@@ -190,24 +190,39 @@ std::string to_page(const json& message) {
 std::string ready_script(std::size_t max_bytes) { return to_page({{"type", "ready"}, {"max_bytes", max_bytes}}); }
 std::string shutdown_script() { return to_page({{"type", "shutdown"}}); }
 
-std::string result_script(std::uint64_t id, const std::string& value_json) {
+std::string result_message(std::uint64_t id, const std::string& value_json) {
   // value_json is normalized JSON: embedded as a value, not as a string.
-  return "window.dccview.__native({\"type\":\"result\",\"id\":" + std::to_string(id) +
-         ",\"ok\":true,\"value\":" + value_json + "}); true;";
+  return "{\"type\":\"result\",\"id\":" + std::to_string(id) + ",\"ok\":true,\"value\":" + value_json + "}";
 }
 
-std::string error_script(std::uint64_t id, const std::string& name, const std::string& message,
-                         const std::string& extra_json) {
+std::string error_message(std::uint64_t id, const std::string& name, const std::string& message,
+                          const std::string& extra_json) {
   json error = json::parse(extra_json, nullptr, false);
   if (!error.is_object()) error = json::object();
   error["name"] = name;
   error["message"] = message;
   error["code"] = name;
-  return to_page({{"type", "result"}, {"id", id}, {"ok", false}, {"error", error}});
+  return dump(json{{"type", "result"}, {"id", id}, {"ok", false}, {"error", error}});
 }
 
-std::string events_script(const std::string& entries_json) {
-  return "window.dccview.__native({\"type\":\"events\",\"events\":[" + entries_json + "]}); true;";
+std::string error_script(std::uint64_t id, const std::string& name, const std::string& message,
+                         const std::string& extra_json) {
+  return "window.dccview.__native(" + error_message(id, name, message, extra_json) + "); true;";
+}
+
+std::string events_message(const std::string& entries_json) {
+  return "{\"type\":\"events\",\"events\":[" + entries_json + "]}";
+}
+
+std::string message_list(const std::string& messages, const std::string& entries_json) {
+  if (messages.empty() && entries_json.empty()) return "";
+  std::string list = "[" + messages;
+  if (entries_json.empty()) {
+    list.back() = ']';  // the last message's comma
+  } else {
+    list += events_message(entries_json) + "]";
+  }
+  return list;
 }
 
 }  // namespace dccview::protocol

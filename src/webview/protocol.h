@@ -53,13 +53,21 @@ std::string quote(const std::string& text);
 // only what needs it. False (nothing appended) when `data_json` is not valid JSON.
 bool append_event(std::string& batch, const std::string& event, const std::string& data_json);
 
-// Scripts the native side evaluates in the page.
+// Messages to the page (JSON text). Answers and events travel as data, a JSON array of messages given
+// to the bridge's one delivery function (Backend::deliver): no script is made from them.
+std::string result_message(std::uint64_t id, const std::string& value_json);
+std::string error_message(std::uint64_t id, const std::string& name, const std::string& message,
+                          const std::string& extra_json = "{}");
+// `entries_json` is a flat, comma-separated list of event names and data (already normalized).
+std::string events_message(const std::string& entries_json);
+// The JSON array for Backend::deliver: `messages` holds messages each followed by a comma, then the
+// events, if any. "" when there is nothing to deliver.
+std::string message_list(const std::string& messages, const std::string& entries_json);
+
+// Scripts the native side evaluates in the page (rare messages, and replies made on the spot).
 std::string ready_script(std::size_t max_bytes);
 std::string shutdown_script();
-std::string result_script(std::uint64_t id, const std::string& value_json);
 std::string error_script(std::uint64_t id, const std::string& name, const std::string& message,
                          const std::string& extra_json = "{}");
-// `entries_json` is a comma-separated list of [event, data] arrays (already normalized).
-std::string events_script(const std::string& entries_json);
 
 }  // namespace dccview::protocol

@@ -19,6 +19,26 @@ Invalid invalid(const std::string& text) {
   return std::holds_alternative<Invalid>(message) ? std::get<Invalid>(message) : Invalid{};
 }
 
+TEST(Protocol, MessageListsAreJsonArraysOfAnswersThenEvents) {
+  EXPECT_EQ(message_list("", ""), "");
+  const std::string answers = result_message(1, "{\"a\":1}") + "," + error_message(2, "HandlerError", "no") + ",";
+  const std::string only_answers = message_list(answers, "");
+  EXPECT_EQ(only_answers.front(), '[');
+  EXPECT_EQ(only_answers.back(), ']');
+  EXPECT_EQ(only_answers.find(",]"), std::string::npos);
+  std::string events;
+  ASSERT_TRUE(append_event(events, "tick", "[1,2]"));
+  ASSERT_TRUE(append_event(events, "line\u2028</script>", "\"x\""));
+  const std::string both = message_list(answers, events);
+  const std::string only_events = message_list("", events);
+  for (const std::string& list : {only_answers, both, only_events}) {
+    const auto parsed = normalize_json(list);
+    ASSERT_TRUE(parsed.has_value()) << list;
+  }
+  EXPECT_NE(both.find("\"type\":\"events\""), std::string::npos);
+  EXPECT_LT(both.find("\"id\":2"), both.find("\"type\":\"events\"")) << "answers first, then the events";
+}
+
 TEST(Protocol, ParsesCallsEmitsAndHellosWithTheRightToken) {
   auto call = parse(R"({"type":"call","id":3,"method":"add","params":{"a":1},"token":"t0k3n"})", kLimit, kToken);
   ASSERT_TRUE(std::holds_alternative<Call>(call));
