@@ -514,6 +514,36 @@ TEST_F(WebViewTest, ReloadRunsContentGivenAsAStringAgain) {
   }
 }
 
+// A host that destroys the window a view is docked into (a panel deleted) takes the view's X window
+// with it: the view closes gracefully instead of GTK destroying its widgets under it (that crashed).
+TEST_F(WebViewTest, DestroyingTheWindowAViewIsDockedIntoClosesTheViewGracefully) {
+  open(false);
+  Display* display = XOpenDisplay(nullptr);
+  ASSERT_NE(display, nullptr);
+  const Window host = XCreateSimpleWindow(display, DefaultRootWindow(display), 0, 0, 400, 300, 0, 0, 0);
+  XMapWindow(display, host);
+  XSync(display, False);
+  WebViewOptions docked_options;
+  docked_options.parent = host;
+  docked_options.main_dispatcher = main_;
+  WebView docked(docked_options);
+  docked.load_html(kPage);
+  ASSERT_TRUE(testing::eventually([&] {
+    auto r = docked.eval_js_sync("window.__loaded === true", 2s);
+    return r.ok() && r.value() == "true";
+  }, 20s));
+  XDestroyWindow(display, host);
+  XSync(display, False);
+  XCloseDisplay(display);
+  EXPECT_TRUE(testing::eventually([&] { return docked.is_closed(); }, 20s)) << "the view never closed";
+  EXPECT_EQ(docked.emit("tick", "1").code(), ErrorCode::kShutdown);
+  docked.set_size(300, 200);  // no-ops now, not crashes
+  docked.show();
+  EXPECT_EQ(docked.native_handle(), 0u);
+  load_page();  // the other view and its WebView thread are unaffected
+  EXPECT_EQ(eval("1 + 1"), "2");
+}
+
 // The names of the top-level X11 windows (Xvfb runs no window manager: they are the root's children).
 std::vector<std::string> toplevel_window_names() {
   std::vector<std::string> names;

@@ -17,7 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "qt"))
 
 import qt_host_checks  # noqa: E402
 from qt_host_checks import (  # noqa: E402,F401 - the shared tests, collected here
-    test_close_under_load, test_closing_the_dock_closes_the_view, test_open_close_cycles_do_not_leak,
+    test_close_under_load, test_closing_the_dock_closes_the_view,
+    test_deleting_the_widget_a_view_is_docked_into_closes_it_without_a_crash, test_open_close_cycles_do_not_leak,
     test_page_handlers_run_on_the_main_thread, test_panel_follows_the_dock,
     test_panel_lives_on_the_qt_main_thread, test_scenario_ran_clean, test_scene_api_fails_off_the_main_thread,
     test_screenshot_shows_the_page_inside_the_dock, test_worker_job_streams_progress_while_qt_stays_responsive)
@@ -36,6 +37,11 @@ def _pyside6_version():
 VERSION = _pyside6_version()
 pytestmark = pytest.mark.skipif(
     VERSION is None, reason=f"no PySide6 for {PYTHON} (./dev test creates build/venv-pyside6 with pip's PySide6)")
+
+
+@pytest.fixture(scope="module")
+def parent_destroyed(tmp_path_factory):
+    return qt_host_checks.run_parent_destroyed(PYTHON, "PySide6", tmp_path_factory.mktemp("pyside6-parent"))
 
 
 @pytest.fixture(scope="module")

@@ -157,6 +157,7 @@ class WebKitBackend final : public Backend {
     gtk_window_set_title(GTK_WINDOW(window_), options.title.c_str());
     gtk_window_set_default_size(GTK_WINDOW(window_), options.width, options.height);
     g_signal_connect(window_, "delete-event", G_CALLBACK(on_delete_event), this);
+    g_signal_connect(window_, "destroy-event", G_CALLBACK(on_destroy_event), this);
     gtk_container_add(GTK_CONTAINER(window_), GTK_WIDGET(view_));
     gtk_widget_realize(window_);
     if (options.parent != 0) dock_into(options.parent);
@@ -216,6 +217,7 @@ class WebKitBackend final : public Backend {
   }
 
   void set_size(int width, int height) override {
+    if (window_lost_) return;
     if (!docked_) {
       gtk_window_resize(GTK_WINDOW(window_), width, height);
       return;
@@ -227,8 +229,12 @@ class WebKitBackend final : public Backend {
     gtk_widget_size_allocate(window_, &allocation);
   }
 
-  void show() override { gtk_widget_show_all(window_); }
-  void hide() override { gtk_widget_hide(window_); }
+  void show() override {
+    if (!window_lost_) gtk_widget_show_all(window_);
+  }
+  void hide() override {
+    if (!window_lost_) gtk_widget_hide(window_);
+  }
   void set_title(const std::string& title) override {
     gtk_window_set_title(GTK_WINDOW(window_), title.c_str());
   }
@@ -240,6 +246,7 @@ class WebKitBackend final : public Backend {
   }
 
   std::uint64_t native_handle() override {
+    if (window_lost_) return 0;
     GdkWindow* window = gtk_widget_get_window(window_);
     if (window == nullptr || !GDK_IS_X11_WINDOW(window)) return 0;
     return gdk_x11_window_get_xid(window);
@@ -297,20 +304,28 @@ class WebKitBackend final : public Backend {
 
   static void on_script_message(WebKitUserContentManager*, WebKitJavascriptResult* result,
                                 gpointer self) {
-    static thread_local long n = 0; static thread_local double native_total = 0, ipc_total = 0; static thread_local std::int64_t last_out = 0;
-    const std::int64_t t_in = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
     JSCValue* value = webkit_javascript_result_get_js_value(result);
     char* text = jsc_value_to_string(value);
     static_cast<WebKitBackend*>(self)->events_.on_page_message(text ? text : "");
     g_free(text);
-    const std::int64_t t_out = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
-    if (last_out && t_in - last_out < 2000000) { native_total += t_out - t_in; ipc_total += t_in - last_out; if (++n % 500 == 0 && getenv("TRACE")) fprintf(stderr, "native %.1f us, page+ipc %.1f us\n", native_total / n / 1000, ipc_total / n / 1000); }
-    last_out = t_out;
   }
 
   // The window's close button: a graceful close instead of GTK destroying the widgets under us.
   static gboolean on_delete_event(GtkWidget*, GdkEvent*, gpointer self) {
     static_cast<WebKitBackend*>(self)->events_.on_close_requested();
+    return TRUE;
+  }
+
+  // The X window was destroyed from outside: the host destroyed the window the view was docked
+  // into (X destroys child windows with their parent). GTK would then destroy the widgets under us;
+  // they stay (the page keeps running) and the view closes gracefully, as if its close button had
+  // been pressed. Operations on the window are no-ops from here on.
+  static gboolean on_destroy_event(GtkWidget*, GdkEvent*, gpointer self) {
+    auto* backend = static_cast<WebKitBackend*>(self);
+    if (!std::exchange(backend->window_lost_, true)) {
+      log(LogLevel::kWarn, "WebView: its window was destroyed with the window it was docked into; closing");
+      backend->events_.on_close_requested();
+    }
     return TRUE;
   }
 
@@ -330,7 +345,8 @@ class WebKitBackend final : public Backend {
   WebKitUserContentManager* content_ = nullptr;
   WebKitWebView* view_ = nullptr;
   GtkWidget* window_ = nullptr;
-  bool docked_ = false;  // reparented into a host's window (dock_into)
+  bool docked_ = false;       // reparented into a host's window (dock_into)
+  bool window_lost_ = false;  // its X window was destroyed from outside (on_destroy_event)
 };
 
 }  // namespace

@@ -37,20 +37,47 @@ class Scenario(NamedTuple):
     python: str
 
 
-def run(python, binding, tmp_path):
-    """Runs the scenario with `python` under `binding`; keeps the screenshot as build/<binding>_host.png."""
-    result_file = tmp_path / "result.json"
-    screenshot = tmp_path / f"{binding.lower()}_host.png"
+def _scenario_env(binding, **extra):
     package_dir = Path(__import__("dccview").__file__).resolve().parents[1]
-    env = dict(os.environ, DCCVIEW_RESULT=str(result_file), DCCVIEW_SCREENSHOT=str(screenshot),
-               DCCVIEW_QT_BINDING=binding,
+    env = dict(os.environ, DCCVIEW_QT_BINDING=binding, **extra,
                PYTHONPATH=os.pathsep.join([str(package_dir), str(ROOT / "examples" / "qt"),
                                            str(ROOT / "tests" / "hosts")]))
     for name in ("QT_QPA_PLATFORM", "DCCVIEW_DISPATCHER", "QT_NO_GLIB"):
         env.pop(name, None)  # the real thing: xcb, Qt's GLib dispatcher, the backend dccview picks
-    command = [str(python), str(SCENARIO)]
+    return env
+
+
+def _with_display(command):
     if not os.environ.get("DISPLAY"):
-        command = ["xvfb-run", "-a", "-s", "-screen 0 1280x1024x24"] + command
+        return ["xvfb-run", "-a", "-s", "-screen 0 1280x1024x24"] + command
+    return command
+
+
+def run_parent_destroyed(python, binding, tmp_path):
+    """Runs parent_destroyed_scenario.py; returns (completed process, its JSON result or None)."""
+    command = _with_display([str(python), str(Path(__file__).resolve().parent / "parent_destroyed_scenario.py"),
+                             binding])
+    completed = subprocess.run(command, env=_scenario_env(binding), capture_output=True, text=True,
+                               timeout=120, cwd=tmp_path)
+    lines = [line for line in completed.stdout.splitlines() if line.startswith("{")]
+    return completed, json.loads(lines[-1]) if lines else None
+
+
+def test_deleting_the_widget_a_view_is_docked_into_closes_it_without_a_crash(parent_destroyed):
+    completed, result = parent_destroyed
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert result is not None, completed.stdout[-2000:]
+    assert result["view_closed"] is True and result["closed_event"] is True, result
+    assert result["emitted"]["ok"] > 0 and result["emitted"]["shutdown"] == 1, result
+    assert result["worker_alive"] is False and result["main_window_alive"] is True, result
+
+
+def run(python, binding, tmp_path):
+    """Runs the scenario with `python` under `binding`; keeps the screenshot as build/<binding>_host.png."""
+    result_file = tmp_path / "result.json"
+    screenshot = tmp_path / f"{binding.lower()}_host.png"
+    env = _scenario_env(binding, DCCVIEW_RESULT=str(result_file), DCCVIEW_SCREENSHOT=str(screenshot))
+    command = _with_display([str(python), str(SCENARIO)])
     completed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path)
     exited_at = time.time()
     results = json.loads(result_file.read_text()) if result_file.exists() else {"steps": {}, "errors": []}
