@@ -122,7 +122,10 @@ ErrorCode TaskQueue::push_entry(std::uint32_t size, Write&& write, bool may_bloc
     try {
       entry->set_ops(write(*entry, *lane), starts_block);
     } catch (...) {
-      if (!cached) lane->disown(), lane->release();
+      if (!cached) {
+        lane->disown();
+        lane->release();
+      }
       refuse(ErrorCode::kQueueFull, bounded);
       throw;
     }
