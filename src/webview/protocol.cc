@@ -210,6 +210,10 @@ std::string error_script(std::uint64_t id, const std::string& name, const std::s
   return "window.dccview.__native(" + error_message(id, name, message, extra_json) + "); true;";
 }
 
+std::string deliver_script(const std::string& message_list_json) {
+  return "window.dccview.__deliverList(" + message_list_json + "); true;";
+}
+
 std::string events_message(const std::string& entries_json) {
   return "{\"type\":\"events\",\"events\":[" + entries_json + "]}";
 }

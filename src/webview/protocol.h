@@ -64,6 +64,9 @@ std::string events_message(const std::string& entries_json);
 // events, if any. "" when there is nothing to deliver.
 std::string message_list(const std::string& messages, const std::string& entries_json);
 
+// The same list as a script (for large batches of events, see bridge.js __deliverList).
+std::string deliver_script(const std::string& message_list_json);
+
 // Scripts the native side evaluates in the page (rare messages, and replies made on the spot).
 std::string ready_script(std::size_t max_bytes);
 std::string shutdown_script();
