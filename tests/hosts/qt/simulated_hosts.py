@@ -31,7 +31,7 @@ import threading
 import time
 import traceback
 import types
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, Dict, List, Optional
 
 from PySide2 import QtCore
 
@@ -100,8 +100,10 @@ def _poster() -> _MainThreadPoster:
     return SIMULATION.poster
 
 
-def _wait_on_main(fn: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
-    """Queues fn to the main thread and blocks for its result (the hosts' blocking variants)."""
+def _wait_on_main(fn: Callable[..., Any], args: tuple, kwargs: dict,
+                  enqueue: Optional[Callable[[Callable[[], None]], None]] = None, host: str = "host") -> Any:
+    """Queues fn to the main thread (with `enqueue`, or the Qt poster) and blocks for its result (the
+    hosts' blocking variants)."""
     done = threading.Event()
     box: Dict[str, Any] = {}
 
@@ -113,9 +115,9 @@ def _wait_on_main(fn: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
         finally:
             done.set()
 
-    _poster().post(task)
+    (enqueue or _poster().post)(task)
     if not done.wait(MAIN_THREAD_WAIT_S):
-        raise RuntimeError("SIMULATION: the main thread did not answer (a real host waits forever)")
+        raise RuntimeError(f"SIMULATION: the main thread did not answer (a real {host} waits forever)")
     if "error" in box:
         raise box["error"]
     return box["value"]
@@ -348,24 +350,11 @@ def install_houdini() -> Dict[str, types.ModuleType]:
         if SIMULATION.on_main_thread():
             raise RuntimeError("SIMULATION: hdefereval.executeInMainThreadWithResult on the main thread "
                                "deadlocks Houdini")
-        done = threading.Event()
-        box: Dict[str, Any] = {}
+        def enqueue(task):
+            with queue_lock:
+                deferred.append([0, task])
 
-        def task() -> None:
-            try:
-                box["value"] = fn(*args, **kwargs)
-            except BaseException as error:
-                box["error"] = error
-            finally:
-                done.set()
-
-        with queue_lock:
-            deferred.append([0, task])
-        if not done.wait(MAIN_THREAD_WAIT_S):
-            raise RuntimeError("SIMULATION: the main thread did not answer (a real Houdini waits forever)")
-        if "error" in box:
-            raise box["error"]
-        return box["value"]
+        return _wait_on_main(fn, args, kwargs, enqueue, "Houdini")
 
     hdefereval._processDeferred = _processDeferred
     hdefereval.executeDeferred = executeDeferred
