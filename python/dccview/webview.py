@@ -18,7 +18,7 @@ from typing import Any, Callable, Optional
 
 from . import _core, _runtime
 from .config import ThreadSafetyConfig
-from .errors import JavaScriptError, javascript_error
+from .errors import JavaScriptError, ShutdownInProgressError, javascript_error
 from .utils.dcc_thread_safe import DCCThreadSafeWrapper
 from .utils.thread_dispatcher import call_on_main_thread, run_on_main_thread
 
@@ -148,17 +148,20 @@ class WebViewProxy:
     def on_dcc_main_thread(self, event_name: str, handler: Callable[..., Any]) -> None:
         """Registers ``handler`` for ``event_name``; it runs on the DCC main thread whatever the view's
         dcc_mode (its return value still reaches the page)."""
-        owner = self._owner()
-        if owner is None or owner.closed:
-            from .errors import ShutdownInProgressError
-
-            raise ShutdownInProgressError("dccview: the WebView is closed")
-        owner._register(event_name, handler, on_main=True)
+        self._open_owner()._register(event_name, handler, on_main=True)
 
     def call_on_dcc_main_thread(self, func: Callable[..., Any], *args: Any, timeout: Optional[float] = None,
                                 **kwargs: Any) -> Any:
-        """``run_on_main_thread_sync(func, *args, timeout=timeout, **kwargs)``."""
+        """``run_on_main_thread_sync(func, *args, timeout=timeout, **kwargs)``; refused once the view is
+        closed, like every other proxy method (the work belongs to the panel that is gone)."""
+        self._open_owner()
         return call_on_main_thread(func, args, kwargs, timeout)
+
+    def _open_owner(self) -> "WebView":
+        owner = self._owner()
+        if owner is None or owner.closed:
+            raise ShutdownInProgressError("dccview: the WebView is closed")
+        return owner
 
 
 class WebView:

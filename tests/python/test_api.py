@@ -28,7 +28,8 @@ def test_top_level_names():
     )
 
 
-@pytest.mark.parametrize("module", ["dccview.utils", "dccview.utils.dcc_thread_safe"])
+@pytest.mark.parametrize("module", ["dccview.utils", "dccview.utils.dcc_thread_safe",
+                                    "dccview.utils.thread_dispatcher"])
 def test_utils_names_including_the_wrapper(module):
     mod = importlib.import_module(module)
     for name in RFC_UTILS_NAMES + ["DCCThreadSafeWrapper"]:
@@ -37,6 +38,9 @@ def test_utils_names_including_the_wrapper(module):
 
 def test_thread_dispatcher_names():
     mod = importlib.import_module("dccview.utils.thread_dispatcher")
+    from dccview.utils.thread_dispatcher import DCCThreadSafeWrapper  # the RFC's import form
+
+    assert DCCThreadSafeWrapper is dccview.utils.DCCThreadSafeWrapper
     for name in RFC_UTILS_NAMES + [
         "register_dispatcher_backend",
         "unregister_dispatcher_backend",

@@ -163,13 +163,27 @@ def test_proxy_cross_thread(main_loop):
         answer = proxy.eval_js_sync("dccview.call('scene_changed', {count: 3})")
         info = proxy.call_on_dcc_main_thread(lambda: threading.get_ident(), timeout=10)
         view.close()
-        with pytest.raises(dccview.ShutdownInProgressError):
-            proxy.emit("count", {})
-        with pytest.raises(dccview.ShutdownInProgressError):
-            proxy.on_dcc_main_thread("late", handle_scene_change)
-        return counts, answer, scene_threads, info
+        ran_after_close = []
+        after_close = {  # every proxy method: refused, none dropped silently
+            "eval_js": lambda: proxy.eval_js("1"),
+            "eval_js_async": lambda: proxy.eval_js_async("1", lambda *_: ran_after_close.append("cb")),
+            "eval_js_sync": lambda: proxy.eval_js_sync("1"),
+            "emit": lambda: proxy.emit("count", {}),
+            "load_url": lambda: proxy.load_url("about:blank"),
+            "load_html": lambda: proxy.load_html("<p>late</p>"),
+            "reload": proxy.reload,
+            "close": proxy.close,
+            "on_dcc_main_thread": lambda: proxy.on_dcc_main_thread("late", handle_scene_change),
+            "call_on_dcc_main_thread": lambda: proxy.call_on_dcc_main_thread(
+                lambda: ran_after_close.append("call")),
+        }
+        for name, method in after_close.items():
+            with pytest.raises(dccview.ShutdownInProgressError):
+                method()
+        return counts, answer, scene_threads, info, ran_after_close
 
-    counts, answer, scene_threads, info = main_loop(body)
+    counts, answer, scene_threads, info, ran_after_close = main_loop(body)
+    assert ran_after_close == []
     assert counts == {str(t): 200 for t in range(4)}
     assert answer == {"objects": 3}
     assert scene_threads == [MAIN] and info == MAIN

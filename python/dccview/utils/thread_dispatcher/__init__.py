@@ -63,4 +63,15 @@ __all__ = [
     "DeadlockDetectedError",
     "ThreadDispatchTimeoutError",
     "ShutdownInProgressError",
+    "DCCThreadSafeWrapper",
 ]
+
+
+def __getattr__(name: str):
+    # The wrapper lives in ..dcc_thread_safe, which imports this package: resolved on first use so the
+    # RFC's seven names are importable from here too without an import cycle.
+    if name == "DCCThreadSafeWrapper":
+        from ..dcc_thread_safe import DCCThreadSafeWrapper
+
+        return DCCThreadSafeWrapper
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
