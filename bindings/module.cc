@@ -18,6 +18,48 @@ namespace dccview::python {
 
 namespace {
 
+void write_to_stderr(LogLevel level, std::string_view message) {
+  std::fprintf(stderr, "dccview [%s] %.*s\n", to_string(level), static_cast<int>(message.size()),
+               message.data());
+}
+
+// Calls handler(level_name, message) with the GIL held; false when it raised (the error is cleared).
+bool call_log_handler(PyObject* handler, LogLevel level, std::string_view message) {
+  PyObject* out = PyObject_CallFunction(handler, "ss#", to_string(level), message.data(),
+                                        static_cast<Py_ssize_t>(message.size()));
+  if (out == nullptr) {
+    PyErr_Clear();
+    return false;
+  }
+  Py_DECREF(out);
+  return true;
+}
+
+// A log line waiting for the interpreter to run pending calls (see log_later).
+struct PendingLogLine {
+  std::shared_ptr<PyRef> handler;
+  LogLevel level;
+  std::string message;
+};
+
+int deliver_pending_log_line(void* raw) {  // runs on Python's main thread, GIL held
+  std::unique_ptr<PendingLogLine> line(static_cast<PendingLogLine*>(raw));
+  if (!call_log_handler(line->handler->get(), line->level, line->message)) {
+    write_to_stderr(line->level, line->message);
+  }
+  return 0;
+}
+
+// A thread holding a dccview lock must not wait for the GIL: that is the very inversion the
+// lock-order checker reports, and a report stuck behind it would never be seen. The line goes to
+// stderr now and reaches the logger later, when Python's main thread runs its pending calls.
+void log_later(const std::shared_ptr<PyRef>& handler, LogLevel level, std::string_view message) {
+  write_to_stderr(level, message);
+  if (!PythonGate::is_open()) return;
+  auto line = std::make_unique<PendingLogLine>(PendingLogLine{handler, level, std::string(message)});
+  if (Py_AddPendingCall(&deliver_pending_log_line, line.get()) == 0) line.release();
+}
+
 // Native log lines go to a Python callable(level_name, message) (the `logging` logger "dccview");
 // once the interpreter is going away they go to stderr.
 void set_log_handler(nb::handle handler) {
@@ -27,22 +69,17 @@ void set_log_handler(nb::handle handler) {
   }
   auto callable = std::make_shared<PyRef>(handler.ptr());
   set_log_sink([callable](LogLevel level, std::string_view message) {
+    if (PyGILState_Check() == 0 && holds_checked_lock()) {
+      log_later(callable, level, message);
+      return;
+    }
     try {
       GilAcquire gil(GilAcquire::Check::kNone);
-      if (gil.ok()) {
-        PyObject* out = PyObject_CallFunction(callable->get(), "ss#", to_string(level), message.data(),
-                                              static_cast<Py_ssize_t>(message.size()));
-        if (out != nullptr) {
-          Py_DECREF(out);
-          return;
-        }
-        PyErr_Clear();
-      }
+      if (gil.ok() && call_log_handler(callable->get(), level, message)) return;
     } catch (...) {
       // fall through to stderr: logging must never fail its caller
     }
-    std::fprintf(stderr, "dccview [%s] %.*s\n", to_string(level), static_cast<int>(message.size()),
-                 message.data());
+    write_to_stderr(level, message);
   });
 }
 

@@ -4,6 +4,7 @@ exception propagation, the GIL and lock order, and fire-and-forget failures."""
 import logging
 import sys
 import threading
+import time
 import traceback
 
 import pytest
@@ -179,6 +180,26 @@ def test_a_library_lock_held_while_taking_the_gil_is_a_lock_order_violation():
     with pytest.raises(dccview.DeadlockDetectedError, match="python.gil"):
         _core._call_under_library_lock(lambda: ran.append(1))
     assert ran == []
+
+
+def test_the_gil_inversion_report_reaches_stderr_at_once_and_the_dccview_logger(capfd, caplog):
+    # Report mode: the thread holding a library lock must not wait for the GIL to log its own report
+    # (a report stuck behind the inversion it describes would never be seen): the line is on stderr
+    # before the violating acquisition proceeds, and reaches the logger through a pending call.
+    ran = []
+    _core.set_lock_order_mode("report")
+    with caplog.at_level(logging.ERROR, logger="dccview"):
+        _core._call_under_library_lock(lambda: ran.append(1))
+        assert "python.gil" in capfd.readouterr().err
+        deadline = time.monotonic() + 10
+        while not _gil_reports(caplog) and time.monotonic() < deadline:
+            time.sleep(0.001)  # bytecode boundaries: the interpreter runs its pending calls
+    assert ran == [1]  # report mode: reported, not refused
+    assert len(_gil_reports(caplog)) == 1, caplog.records
+
+
+def _gil_reports(caplog):
+    return [r for r in caplog.records if r.name == "dccview" and "python.gil" in r.getMessage()]
 
 
 def test_blocking_calls_release_the_gil(main_loop):
