@@ -40,8 +40,10 @@ class SimulatedScene:
             raise RuntimeError(f"maya.cmds.{what} called from thread {threading.current_thread().name}")
         self.log.append(what)
 
-    def file(self, rename=None, save=False):
+    def file(self, rename=None, save=False, exportSelected=False):
         self._main_only("file")
+        if exportSelected:
+            self.log.append("exportSelected")
         return rename
 
     def polyCube(self):
@@ -194,14 +196,29 @@ def test_migration_before_and_after(main_loop, scene):
     assert scene.log == ["polyCube", "polyCube", "file"]
 
 
+def test_dcc_thread_safe_docstring_example(main_loop, scene):
+    def body():
+        view = dccview.WebView()
+        ns = run_example("dcc_thread_safe_docstring", {"webview": view, "dcc_thread_safe": dcc_thread_safe})
+        ready(view)
+        answer = view.eval_js_sync("dccview.call('export', {})")
+        view.close()
+        return ns["handle_export"].__name__, answer
+
+    assert main_loop(body) == ("handle_export", None)
+    assert scene.log == ["file", "exportSelected"]  # on the main thread, or the scene raises
+
+
 def test_error_recovery_example(main_loop, caplog):
-    release = threading.Event()
+    views = []
 
     def perform_dcc_operation(data):
-        if data["mode"] == "timeout":
-            return run_on_main_thread_sync(lambda: None, timeout=0.1)  # nested: inline on main
+        if data["mode"] == "timeout":  # a real dccview timeout: a page promise that never settles
+            return views[0].thread_safe().eval_js_sync("new Promise(() => {})", timeout_ms=100)
         if data["mode"] == "fail":
             raise dccview.ShutdownInProgressError("host is closing")
+        if data["mode"] == "bug":
+            raise KeyError("pCube9")
         return data["mode"].upper()
 
     ns = run_example("error_recovery", {"dcc_thread_safe": dcc_thread_safe,
@@ -212,11 +229,19 @@ def test_error_recovery_example(main_loop, caplog):
     assert operation.__name__ == "safe_dcc_operation"
 
     def body():
-        ok = operation({"mode": "ok"})
-        failed = operation({"mode": "fail"})
-        release.set()
-        return ok, failed
+        views.append(dccview.WebView(html=PAGE))
+        ready(views[0])
+        outcomes = [operation({"mode": mode}) for mode in ("ok", "fail", "timeout", "bug")]
+        views[0].close()
+        return outcomes
 
-    ok, failed = main_loop(body)
+    with caplog.at_level(logging.ERROR, logger="tool"):
+        ok, failed, timed_out, bug = main_loop(body)
     assert ok == {"success": True, "result": "OK"}
     assert failed == {"success": False, "error": "thread_safety", "message": "host is closing"}
+    assert timed_out["error"] == "timeout" and "new Promise(() => {})" in timed_out["message"]
+    assert bug == {"success": False, "error": "unknown", "message": "'pCube9'"}
+    tool_records = [r for r in caplog.records if r.name == "tool"]
+    assert [r.getMessage().split(":")[0] for r in tool_records] == [
+        "Thread safety error", "Operation timed out", "Unexpected error in DCC operation"]
+    assert tool_records[-1].exc_info[0] is KeyError  # logger.exception kept the traceback
