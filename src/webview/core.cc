@@ -22,6 +22,29 @@ namespace {
 // How long the WebView thread waits for a dcc_mode handler's answer before going back to its loop.
 constexpr std::int64_t kAnswerSpinNs = 200'000;
 
+// Answers an evaluation's callback exactly once: with the page's outcome, or with a ShutdownError
+// when the queued evaluation is destroyed unrun at close, so that no caller (an eval_js_sync waiter,
+// a Python callback) is left to its timeout or silently forgotten.
+class AnswerOnce {
+ public:
+  explicit AnswerOnce(EvalCallback callback) noexcept : callback_(std::move(callback)) {}
+  AnswerOnce(const AnswerOnce&) = delete;
+  AnswerOnce& operator=(const AnswerOnce&) = delete;
+  ~AnswerOnce() {
+    if (!callback_) return;
+    try {
+      callback_(std::nullopt, JsError{"ShutdownError", "the WebView was closed before the script ran", ""});
+    } catch (...) {
+      detail::report_escaped_exception("eval_js_async callback");
+    }
+  }
+  // Hands the callback over (to the page evaluation); afterwards the destructor answers nothing.
+  EvalCallback take() noexcept { return std::exchange(callback_, nullptr); }
+
+ private:
+  EvalCallback callback_;
+};
+
 std::string exception_type_name() {
   try {
     throw;
@@ -387,15 +410,15 @@ void WebView::Core::deliver(PendingBatch& batch) {
 
 Result<void> WebView::Core::eval_async(std::string script, EvalCallback callback,
                                        std::chrono::milliseconds timeout) {
-  auto shared_callback = std::make_shared<EvalCallback>(std::move(callback));
-  const bool posted = post_op([this, script = std::move(script), shared_callback, timeout] {
-    if (!backend) {
-      (*shared_callback)(std::nullopt, JsError{"ShutdownError", "the WebView is closed", ""});
-      return;
-    }
-    backend->evaluate_async(script, std::move(*shared_callback), timeout);
+  auto answer = std::make_shared<AnswerOnce>(std::move(callback));
+  const bool posted = post_op([this, script = std::move(script), answer, timeout] {
+    if (backend) backend->evaluate_async(script, answer->take(), timeout);
+    // else: closed; the destructor of the last reference answers with ShutdownError
   });
-  if (!posted) return Error{ErrorCode::kShutdown, "eval_js_async: the WebView is closed", nullptr};
+  if (!posted) {
+    answer->take();  // refused: the caller reports the refusal, the callback must not also run
+    return Error{ErrorCode::kShutdown, "eval_js_async: the WebView is closed", nullptr};
+  }
   return Result<void>();
 }
 
@@ -447,6 +470,7 @@ Result<std::string> WebView::Core::eval_sync(const std::string& script, std::chr
 }
 
 void WebView::Core::finalize() {
+  // Idempotent (a late teardown may follow one whose timed-out call had already started).
   // Handlers may hold references back to their view (a Python closure over the WebView object):
   // dropping them at close breaks such cycles. They are destroyed outside the lock.
   std::unordered_map<std::string, std::shared_ptr<const Handler>> dropped;
@@ -482,7 +506,15 @@ void WebView::Core::close() {
                              " ms were destroyed without running");
   }
   auto done = gtk->try_call([self] { self->finalize(); }, options.close_timeout, "close WebView");
-  if (!done.ok()) log(LogLevel::kWarn, "WebView close: " + done.error().message);
+  if (done.ok()) return;
+  log(LogLevel::kWarn, "WebView close: " + done.error().message +
+                           "; the view is torn down when its thread frees up");
+  // The timed-out call was cancelled (or is running: finalize is idempotent). Tearing down must
+  // still happen, on the WebView thread: the posted closure also keeps the core, and so its GTK
+  // objects, from being destroyed on the caller's thread.
+  if (!gtk->post([self] { self->finalize(); }, "close WebView (late)")) {
+    log(LogLevel::kError, "WebView close: the WebView thread is gone; the view could not be torn down");
+  }
 }
 
 }  // namespace dccview

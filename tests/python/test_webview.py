@@ -1,6 +1,7 @@
 """The WebView from Python on a real WebKitGTK view (Xvfb in CI), with a running main loop:
 dcc_mode, the thread-safe wrapper, the proxy from many threads, errors, close, and the stress run."""
 
+import logging
 import threading
 import time
 
@@ -394,3 +395,52 @@ def test_show_inspector_needs_debug(main_loop):
         debug_view.close()
 
     main_loop(body)
+
+
+def test_close_gives_up_draining_after_close_timeout_warns_and_still_tears_down(main_loop, caplog):
+    # A handler keeps the WebView thread busy past close_timeout with operations queued behind it:
+    # close() returns after about two close timeouts (drain, then teardown) with warnings, the queued
+    # operations are refused rather than lost silently, and the view is torn down once the thread
+    # frees up (its closed event fires).
+    started, release, closed = threading.Event(), threading.Event(), threading.Event()
+    outcomes = []
+
+    def body():
+        view = open_view(close_timeout=0.2)
+
+        @view.on("busy")
+        def busy(data):  # the WebView thread
+            started.set()
+            release.wait(10)
+
+        view.register_callback("dccview:closed", lambda data: closed.set())
+        view.eval_js("dccview.call('busy')")
+        assert started.wait(10)
+        proxy = view.get_proxy()
+        proxy.eval_js("window.late = 1")  # queued behind the busy handler
+        proxy.eval_js_async("2 + 2", lambda result, error: outcomes.append(("async", result, error and error.name)))
+
+        def waiter():
+            try:
+                outcomes.append(proxy.eval_js_sync("1 + 1", timeout_ms=20000))
+            except dccview.ShutdownInProgressError:
+                outcomes.append("shutdown")
+
+        thread = threading.Thread(target=waiter)
+        thread.start()
+        began = time.monotonic()
+        view.close()
+        took = time.monotonic() - began
+        release.set()
+        thread.join(20)
+        return took, closed.wait(10), thread.is_alive()
+
+    with caplog.at_level(logging.WARNING, logger="dccview"):
+        took, was_closed, waiter_stuck = main_loop(body)
+    assert took < 0.2 * 2 + 2.0, took  # two close timeouts plus slack for a loaded machine
+    assert was_closed and not waiter_stuck
+    # The queued evaluation is answered, not forgotten; the waiter too, whether it queued before the
+    # close (its evaluation destroyed unrun) or after it (refused at once).
+    assert sorted(outcomes, key=str) == [("async", None, "ShutdownError"), "shutdown"], outcomes
+    warnings = [r.getMessage() for r in caplog.records if r.name == "dccview" and r.levelno == logging.WARNING]
+    assert any("still queued after 200 ms" in w for w in warnings), warnings
