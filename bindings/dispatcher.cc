@@ -10,11 +10,14 @@
 
 #include <cmath>
 #include <optional>
+#include <stdexcept>
+#include <thread>
 
 #include "dccview/glib_loop.h"
 #include "dccview/log.h"
 #include "dccview/manual_loop.h"
 #include "dccview/owned_loop.h"
+#include "dccview/wait_policy.h"
 #include "errors.h"
 #include "python_gate.h"
 
@@ -131,9 +134,42 @@ nb::dict stats(const PyDispatcher& self) {
   return d;
 }
 
+// A Python `with` scope around ScopedNoServingWait, for code that must not run nested main-thread
+// work while it waits (a host callback, an undo chunk): waits on the entering thread do not serve
+// their loop, and a cycle they would close is refused with DeadlockDetectedError.
+struct PyNoServingWait {
+  explicit PyNoServingWait(std::string why) : reason(std::move(why)) {}
+  std::string reason;
+  std::thread::id owner{};
+  std::optional<ScopedNoServingWait> scope;
+};
+
+void enter_no_serving(PyNoServingWait& self) {
+  if (self.scope) throw std::runtime_error("no_serving_wait scope entered twice; use one per `with`");
+  self.owner = std::this_thread::get_id();
+  self.scope.emplace(self.reason.c_str());  // `reason` lives as long as the scope
+}
+
+void exit_no_serving(PyNoServingWait& self) {
+  if (!self.scope) return;
+  if (self.owner != std::this_thread::get_id()) {
+    throw std::runtime_error("no_serving_wait scope left on another thread than the one that entered it");
+  }
+  self.scope.reset();
+}
+
 }  // namespace
 
 void bind_dispatcher(nb::module_& m) {
+  nb::class_<PyNoServingWait>(m, "NoServingWait", "with-scope: waits on this thread do not serve its loop.")
+      .def(nb::init<std::string>(), nb::arg("reason"))
+      .def("__enter__", [](PyNoServingWait& self) -> PyNoServingWait& {
+        enter_no_serving(self);
+        return self;
+      }, nb::rv_policy::reference)
+      .def("__exit__", [](PyNoServingWait& self, nb::args) { exit_no_serving(self); })
+      .def_prop_ro("reason", [](const PyNoServingWait& self) { return self.reason; });
+
   nb::class_<PyDispatcher>(m, "Dispatcher",
                            "The native main-thread dispatcher (queues, waits, timeouts, cycle checks).")
       .def("__init__",

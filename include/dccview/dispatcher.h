@@ -71,9 +71,15 @@ namespace detail {
 // held (RFC pattern 2) and registers the wait in the wait-for graph, throwing DeadlockDetectedError
 // if it would close a cycle nobody serves (pattern 3). wait() blocks until `done` is set or the
 // deadline passes, running the calls addressed to the caller's own loop meanwhile when it has one.
+//
+// `what` tells the graph whether the target can complete the wait while it is itself blocked in a
+// serving wait: a synchronous call (kServableCall) can be run from inside that wait; a page
+// evaluation, a drain or a screenshot (kLoopWork) needs the target back in its loop, so serving
+// threads further along the cycle do not resolve it.
+enum class WaitFor { kServableCall, kLoopWork };
 class SyncWait {
  public:
-  SyncWait(const Dispatcher& target, const std::string& label);
+  SyncWait(const Dispatcher& target, const std::string& label, WaitFor what = WaitFor::kServableCall);
   ~SyncWait();
   SyncWait(const SyncWait&) = delete;
   SyncWait& operator=(const SyncWait&) = delete;

@@ -202,7 +202,7 @@ bool Dispatcher::wait_for_drain_elsewhere(std::chrono::milliseconds timeout) {
   const std::int64_t deadline = detail::deadline_after_ns(std::chrono::nanoseconds(timeout).count());
   std::optional<detail::SyncWait> wait;
   try {
-    wait.emplace(*this, "wait_for_drain");
+    wait.emplace(*this, "wait_for_drain", detail::WaitFor::kLoopWork);
   } catch (const DeadlockDetectedError& e) {
     log(LogLevel::kWarn, std::string("Dispatcher::wait_for_drain refused: ") + e.what());
     return false;

@@ -18,7 +18,8 @@ namespace {
 
 struct Wait {
   std::thread::id target;
-  bool serving;
+  bool serving;             // the waiting thread runs the calls addressed to its loop meanwhile
+  bool servable_by_target;  // the target can complete this wait from inside its own serving wait
   const std::string* label;  // what is waited for; alive while the wait is registered
 };
 
@@ -82,27 +83,37 @@ const Wait* current_wait(State& s, std::thread::id thread, const ThreadRecord** 
   return &it->second->waits.back();
 }
 
+// A blocked thread completes the wait of the thread waiting for it only by serving, and only when
+// that wait is a servable call (a page evaluation needs the thread back in its loop).
+bool resolves(const Wait& waiting_for_it, const Wait& its_own) noexcept {
+  return its_own.serving && waiting_for_it.servable_by_target;
+}
+
 // Follows the waits from mine.target. Returns the description of the cycle if it comes back to this
-// thread without passing a serving wait, or an empty string.
+// thread with no thread on the way able to run the request of the one waiting for it, or "".
 std::string unservable_cycle(State& s, const ThreadRecord& self, const Wait& mine) {
   std::vector<std::thread::id> seen{self.id};
   std::vector<std::pair<const ThreadRecord*, const Wait*>> chain;
+  const Wait* previous = &mine;
   for (std::thread::id cur = mine.target;;) {
     const ThreadRecord* record = nullptr;
     const Wait* wait = current_wait(s, cur, &record);
-    if (wait == nullptr || wait->serving) return {};  // cur runs its loop or serves while waiting
+    if (wait == nullptr) return {};                  // cur runs freely and will get to it
+    if (resolves(*previous, *wait)) return {};       // cur runs the request while it waits
     chain.emplace_back(record, wait);
     if (wait->target == self.id) break;
     for (auto id : seen) {
       if (id == wait->target) return {};  // a cycle that does not involve this thread
     }
     seen.push_back(cur);
+    previous = wait;
     cur = wait->target;
   }
-  if (mine.serving) return {};
+  if (resolves(*chain.back().second, mine)) return {};
   std::string text = describe(s, self, mine);
   for (const auto& [record, wait] : chain) {
-    text += ", while " + describe(s, *record, *wait) + " is blocked without serving its loop";
+    text += ", while " + describe(s, *record, *wait) +
+            (wait->serving ? " serves only synchronous calls" : " is blocked without serving its loop");
   }
   return text;
 }
@@ -125,7 +136,8 @@ void WaitGraph::unregister_loop(Dispatcher* dispatcher) {
   }
 }
 
-WaitGraph::Scope::Scope(std::thread::id target, bool may_serve, const std::string* label) {
+WaitGraph::Scope::Scope(std::thread::id target, bool may_serve, const std::string* label,
+                        bool servable_by_target) {
   ThreadRecord* record = current_record();
   if (record == nullptr) return;  // the thread is being torn down: nothing to record or serve
   ThreadRecord& self = *record;
@@ -135,7 +147,7 @@ WaitGraph::Scope::Scope(std::thread::id target, bool may_serve, const std::strin
     CheckedLock lock(s.mutex);
     // A call to the thread's own loop runs inline, so self.loop is never the target's here.
     const bool serving = may_serve && t_serving_disabled == 0 && self.loop != nullptr;
-    const Wait mine{target, serving, label};
+    const Wait mine{target, serving, servable_by_target, label};
     if (target != std::thread::id{}) cycle = unservable_cycle(s, self, mine);
     if (cycle.empty()) {
       self.waits.push_back(mine);

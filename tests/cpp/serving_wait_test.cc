@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -127,6 +128,39 @@ TEST(ServingWait, OneServingThreadInTheCycleIsEnough) {
     }, kLong);
   }, kLong);
   EXPECT_EQ(answer, 5);
+}
+
+// RFC pattern 3 as a page evaluation sees it: main waits for the WebView thread to finish loop
+// work (the page answering an evaluation) and that work waits for main. The WebView thread serves,
+// but serving cannot finish loop work, so only main serving resolves the cycle.
+ErrorCode wait_for_loop_work_that_calls_back(NamedLoop& main_loop, NamedLoop& webview, bool main_serves) {
+  ErrorCode code = ErrorCode::kOk;
+  main_loop->call([&] {
+    std::optional<ScopedNoServingWait> no_serving;
+    if (!main_serves) no_serving.emplace("main: inside an undo chunk");
+    detail::Completion done;
+    detail::SyncWait wait(*webview, "page evaluation", detail::WaitFor::kLoopWork);
+    webview->post([&] {
+      code = main_loop->try_call([] { return 1; }, kLong).code();
+      done.set();
+    });
+    const auto deadline = std::chrono::duration_cast<std::chrono::nanoseconds>(
+        (std::chrono::steady_clock::now() + kLong).time_since_epoch()).count();
+    EXPECT_TRUE(wait.wait(done, deadline));
+  }, kLong);
+  return code;
+}
+
+TEST(ServingWait, AServingThreadDoesNotResolveAWaitThatNeedsItsLoopBack) {
+  NamedLoop main_loop("main"), webview("webview");
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(wait_for_loop_work_that_calls_back(main_loop, webview, /*main_serves=*/false), ErrorCode::kDeadlock);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s) << "refused when the wait starts, not timed out";
+}
+
+TEST(ServingWait, TheSameCycleCompletesWhenTheThreadWaitingForLoopWorkServes) {
+  NamedLoop main_loop("main"), webview("webview");
+  EXPECT_EQ(wait_for_loop_work_that_calls_back(main_loop, webview, /*main_serves=*/true), ErrorCode::kOk);
 }
 
 TEST(ServingWait, AWaitUnderALockDoesNotServeAndIsReportedInReportMode) {

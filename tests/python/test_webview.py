@@ -265,6 +265,57 @@ def test_deadlock_pattern_3_is_refused_at_once_or_served(main_loop):
     assert served == MAIN
 
 
+def test_deadlock_pattern_3_with_a_main_thread_that_must_not_be_reentered_raises_at_once(main_loop):
+    # The RFC's pattern 3 exactly: the main thread waits in eval_js_sync while the page calls a
+    # handler that needs the main thread. Here the main thread may not serve (an undo chunk that must
+    # not run nested work), so nobody can break the cycle: the handler's wait is refused with
+    # DeadlockDetectedError at once (it reaches the page as HandlerError) instead of both threads
+    # sitting out their timeouts.
+    def body():
+        view = open_view(dcc_mode=False)
+
+        @view.on("needs_main")
+        @dcc_thread_safe
+        def needs_main(data):
+            return "ran"
+
+        def inside_undo_chunk():
+            started = time.monotonic()
+            with dccview.utils.no_serving_wait("inside an undo chunk"):
+                answer = view.eval_js_sync("dccview.call('needs_main').catch(e => [e.name, e.type])", 20000)
+            return answer, time.monotonic() - started
+
+        outcome = run_on_main_thread_sync(inside_undo_chunk, timeout=30)
+        served = run_on_main_thread_sync(lambda: view.eval_js_sync("dccview.call('needs_main')", 20000), timeout=30)
+        view.close()
+        return outcome, served
+
+    (answer, took), served = main_loop(body)
+    assert answer == ["HandlerError", "DeadlockDetectedError"]
+    assert took < 5.0, took  # refused when the wait starts; the timeouts are 20 s
+    assert served == "ran"  # outside the scope the main thread serves: the same call completes
+
+
+def test_no_serving_wait_scopes_one_thread():
+    scope = dccview.utils.no_serving_wait("test")
+    assert scope.reason == "test"
+    with scope:
+        with pytest.raises(RuntimeError, match="entered twice"):
+            scope.__enter__()
+        left = []
+        thread = threading.Thread(target=lambda: _record_error(left, lambda: scope.__exit__(None, None, None)))
+        thread.start()
+        thread.join(10)
+        assert left and "another thread" in left[0]
+
+
+def _record_error(errors, action):
+    try:
+        action()
+    except RuntimeError as error:
+        errors.append(str(error))
+
+
 def test_closing_on_the_main_thread_serves_a_handler_waiting_for_the_main_thread(main_loop):
     # close() drains the view's work, which includes a handler blocked in run_on_main_thread_sync: the
     # closing main thread must serve that call instead of stalling for close_timeout (5 s).

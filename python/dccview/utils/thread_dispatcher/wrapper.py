@@ -18,7 +18,7 @@ import logging
 from _thread import get_ident
 from typing import Any, Callable, Optional, TypeVar
 
-from ... import _runtime
+from ... import _core, _runtime
 
 __all__ = [
     "is_main_thread",
@@ -32,6 +32,7 @@ __all__ = [
     "wrap_callback_for_dcc",
     "run_main_loop",
     "stop_main_loop",
+    "no_serving_wait",
 ]
 
 T = TypeVar("T")
@@ -160,6 +161,15 @@ def run_main_loop(until: Optional[Callable[[], bool]] = None) -> None:
     called. Call it on the main thread."""
     state = _runtime.active()
     state.backend.run_loop(state.dispatcher, until)
+
+
+def no_serving_wait(reason: str) -> "_core.NoServingWait":
+    """``with no_serving_wait("inside an undo chunk"):`` on a loop thread (the main thread): its
+    synchronous waits inside the block do not run the main-thread calls other threads send it, for
+    code that must not be re-entered (a host callback, an undo chunk). The price: a cycle of waits
+    only this thread could have served is refused at once with DeadlockDetectedError (RFC pattern 3)
+    instead of completing. Enter and leave it on one thread."""
+    return _core.NoServingWait(reason)
 
 
 def stop_main_loop() -> None:
