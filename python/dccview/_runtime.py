@@ -75,6 +75,20 @@ def active() -> Active:
         return state
 
 
+def adopt_calling_thread_as_main() -> Active:
+    """The active state, for a thread about to run dccview's own loop: when the backend runs that loop
+    (the fallback) and nothing installed it yet, the calling thread becomes the main thread, so that
+    is_main_thread(), the decorators and the native dispatcher agree on which thread serves."""
+    state = active()
+    if state.dispatcher.installed or not state.backend.runs_own_loop:
+        return state
+    with _lock:
+        if not state.dispatcher.installed:
+            state.main_ident = get_ident()
+            state.backend.install(state.dispatcher)
+    return state
+
+
 def current() -> Optional[Active]:
     """The active state without activating anything."""
     return _active

@@ -211,9 +211,9 @@ class WebView:
 
         def on_closed(_data: str) -> str:  # WebView thread; holds no reference to the view
             closed.set()
-            from .utils.thread_dispatcher import stop_main_loop
+            from .utils.thread_dispatcher.wrapper import wake_main_loop
 
-            stop_main_loop()
+            wake_main_loop()  # show(wait=True) returns; a bare run_main_loop() goes on
             return "null"
 
         return on_closed

@@ -22,6 +22,10 @@ class ThreadDispatcherBackend(ABC):
     the main thread" API) or ``install()`` (hosts that drive the pump themselves).
     """
 
+    #: True for a backend whose run_loop() runs dccview's own loop (the fallback). Before anything
+    #: installed it, the thread that first runs that loop becomes the main thread.
+    runs_own_loop = False
+
     def __init__(self) -> None:
         self._dispatcher: Optional[_core.Dispatcher] = None
 

@@ -154,13 +154,34 @@ def wrap_callback_for_dcc(callback: Callable[..., Any], async_mode: bool = False
     return defer_to_main_thread(callback) if async_mode else ensure_main_thread(callback)
 
 
+_stop_requests = 0  # stop_main_loop() calls so far: a bare run_main_loop() runs until the next one
+
+
 def run_main_loop(until: Optional[Callable[[], bool]] = None) -> None:
-    """Runs dccview's own main loop on the calling thread until stop_main_loop() (standalone tools,
-    the fallback backend; inside a host the host's loop serves the main thread and this returns at
-    once). With ``until``, runs until ``until()`` is true, checked whenever stop_main_loop() is
-    called. Call it on the main thread."""
-    state = _runtime.active()
+    """Runs dccview's own main loop on the calling thread (standalone tools, the fallback backend;
+    inside a host the host's loop serves the main thread and this returns at once). Without
+    ``until`` it runs until stop_main_loop(); with it, until ``until()`` is true, checked whenever
+    stop_main_loop() is called or a WebView closes. Call it on the main thread; in a standalone
+    script, the first thread to run the loop becomes the main thread."""
+    state = _runtime.adopt_calling_thread_as_main()
+    if until is None:
+        started_at = _stop_requests
+        until = lambda: _stop_requests != started_at  # noqa: E731
     state.backend.run_loop(state.dispatcher, until)
+
+
+def stop_main_loop() -> None:
+    """Makes run_main_loop() return. Any thread."""
+    global _stop_requests
+    _stop_requests += 1
+    wake_main_loop()
+
+
+def wake_main_loop() -> None:
+    """Makes a running run_main_loop() check its ``until`` again (a WebView closed). Any thread."""
+    state = _runtime.current()
+    if state is not None:
+        state.backend.stop_loop(state.dispatcher)
 
 
 def no_serving_wait(reason: str) -> "_core.NoServingWait":
@@ -170,10 +191,3 @@ def no_serving_wait(reason: str) -> "_core.NoServingWait":
     only this thread could have served is refused at once with DeadlockDetectedError (RFC pattern 3)
     instead of completing. Enter and leave it on one thread."""
     return _core.NoServingWait(reason)
-
-
-def stop_main_loop() -> None:
-    """Makes run_main_loop() return. Any thread."""
-    state = _runtime.current()
-    if state is not None:
-        state.backend.stop_loop(state.dispatcher)

@@ -13,6 +13,7 @@ from ..base import ThreadDispatcherBackend
 
 class FallbackBackend(ThreadDispatcherBackend):
     name = "Fallback"
+    runs_own_loop = True
 
     def is_available(self) -> bool:
         return True
