@@ -72,14 +72,12 @@ namespace detail {
 // if it would close a cycle nobody serves (pattern 3). wait() blocks until `done` is set or the
 // deadline passes, running the calls addressed to the caller's own loop meanwhile when it has one.
 //
-// `what` tells the graph whether the target can complete the wait while it is itself blocked in a
-// serving wait: a synchronous call (kServableCall) can be run from inside that wait; a page
-// evaluation, a drain or a screenshot (kLoopWork) needs the target back in its loop, so serving
-// threads further along the cycle do not resolve it.
-enum class WaitFor { kServableCall, kLoopWork };
+// `request` is the synchronous call waited for: while it has not started, the target can run it from
+// inside a serving wait of its own. Without one (a page evaluation, a drain, a screenshot) the wait
+// needs the target back in its loop, so a target blocked in a serving wait does not resolve it.
 class SyncWait {
  public:
-  SyncWait(const Dispatcher& target, const std::string& label, WaitFor what = WaitFor::kServableCall);
+  SyncWait(const Dispatcher& target, const std::string& label, const CallTaskBase* request = nullptr);
   ~SyncWait();
   SyncWait(const SyncWait&) = delete;
   SyncWait& operator=(const SyncWait&) = delete;

@@ -120,7 +120,7 @@ Error Dispatcher::submit_and_wait(detail::CallTaskBase& task, std::chrono::milli
       detail::deadline_after_ns(std::chrono::nanoseconds(timeout).count());
   std::optional<detail::SyncWait> wait;
   try {
-    wait.emplace(*this, task.label());
+    wait.emplace(*this, task.label(), &task);
   } catch (const DeadlockDetectedError& e) {
     task.release();  // the queue's reference: it never took the task
     return Error{ErrorCode::kDeadlock, e.what(), nullptr};
@@ -202,7 +202,7 @@ bool Dispatcher::wait_for_drain_elsewhere(std::chrono::milliseconds timeout) {
   const std::int64_t deadline = detail::deadline_after_ns(std::chrono::nanoseconds(timeout).count());
   std::optional<detail::SyncWait> wait;
   try {
-    wait.emplace(*this, "wait_for_drain", detail::WaitFor::kLoopWork);
+    wait.emplace(*this, "wait_for_drain");  // no request: a drain needs this loop itself
   } catch (const DeadlockDetectedError& e) {
     log(LogLevel::kWarn, std::string("Dispatcher::wait_for_drain refused: ") + e.what());
     return false;

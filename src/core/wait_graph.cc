@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/lock_order/order_graph.h"
+#include "dccview/detail/task.h"
 #include "dccview/errors.h"
 #include "dccview/lock_order.h"
 #include "dccview/wait_policy.h"
@@ -18,8 +19,8 @@ namespace {
 
 struct Wait {
   std::thread::id target;
-  bool serving;             // the waiting thread runs the calls addressed to its loop meanwhile
-  bool servable_by_target;  // the target can complete this wait from inside its own serving wait
+  bool serving;                  // the waiting thread runs the calls addressed to its loop meanwhile
+  const CallTaskBase* request;   // the call waited for; nullptr: work that needs the target's loop
   const std::string* label;  // what is waited for; alive while the wait is registered
 };
 
@@ -84,9 +85,10 @@ const Wait* current_wait(State& s, std::thread::id thread, const ThreadRecord** 
 }
 
 // A blocked thread completes the wait of the thread waiting for it only by serving, and only when
-// that wait is a servable call (a page evaluation needs the thread back in its loop).
+// that wait is for a call it has not started: a call it is running is below its own wait on its
+// stack, and a page evaluation needs the thread back in its loop.
 bool resolves(const Wait& waiting_for_it, const Wait& its_own) noexcept {
-  return its_own.serving && waiting_for_it.servable_by_target;
+  return its_own.serving && waiting_for_it.request != nullptr && !waiting_for_it.request->has_started();
 }
 
 // Follows the waits from mine.target. Returns the description of the cycle if it comes back to this
@@ -137,7 +139,7 @@ void WaitGraph::unregister_loop(Dispatcher* dispatcher) {
 }
 
 WaitGraph::Scope::Scope(std::thread::id target, bool may_serve, const std::string* label,
-                        bool servable_by_target) {
+                        const CallTaskBase* request) {
   ThreadRecord* record = current_record();
   if (record == nullptr) return;  // the thread is being torn down: nothing to record or serve
   ThreadRecord& self = *record;
@@ -147,7 +149,7 @@ WaitGraph::Scope::Scope(std::thread::id target, bool may_serve, const std::strin
     CheckedLock lock(s.mutex);
     // A call to the thread's own loop runs inline, so self.loop is never the target's here.
     const bool serving = may_serve && t_serving_disabled == 0 && self.loop != nullptr;
-    const Wait mine{target, serving, servable_by_target, label};
+    const Wait mine{target, serving, request, label};
     if (target != std::thread::id{}) cycle = unservable_cycle(s, self, mine);
     if (cycle.empty()) {
       self.waits.push_back(mine);

@@ -19,6 +19,8 @@ class Dispatcher;
 
 namespace dccview::detail {
 
+class CallTaskBase;
+
 class WaitGraph {
  public:
   // Called by Dispatcher::install (on the loop thread) and ~Dispatcher (any thread). Thread-safe.
@@ -28,14 +30,15 @@ class WaitGraph {
   // Records that the calling thread waits for `target` (a loop thread; a default id means "no loop
   // yet": nothing to check) until the scope ends; `label` (alive as long as the scope) names what is
   // waited for in reports. The wait serves iff `may_serve` and the calling
-  // thread runs a dccview loop other than the target's. `servable_by_target`: the target completes
-  // this wait even from inside a serving wait of its own (a synchronous call), as opposed to work
-  // that needs the target back in its loop. Throws DeadlockDetectedError, recording nothing, if the
-  // wait would close a cycle in which no thread can run the request of the thread waiting for it.
-  // Thread-safe.
+  // thread runs a dccview loop other than the target's. `request` (alive as long as the scope): the
+  // synchronous call waited for, which the target can run from inside a serving wait of its own
+  // while it has not started; nullptr for work that needs the target back in its loop. Throws
+  // DeadlockDetectedError, recording nothing, if the wait would close a cycle in which no thread can
+  // run the request of the thread waiting for it. Thread-safe.
   class Scope {
    public:
-    Scope(std::thread::id target, bool may_serve, const std::string* label, bool servable_by_target);
+    Scope(std::thread::id target, bool may_serve, const std::string* label,
+          const CallTaskBase* request);
     ~Scope();
     Scope(const Scope&) = delete;
     Scope& operator=(const Scope&) = delete;

@@ -139,7 +139,7 @@ ErrorCode wait_for_loop_work_that_calls_back(NamedLoop& main_loop, NamedLoop& we
     std::optional<ScopedNoServingWait> no_serving;
     if (!main_serves) no_serving.emplace("main: inside an undo chunk");
     detail::Completion done;
-    detail::SyncWait wait(*webview, "page evaluation", detail::WaitFor::kLoopWork);
+    detail::SyncWait wait(*webview, "page evaluation");  // no request: it needs the loop back
     webview->post([&] {
       code = main_loop->try_call([] { return 1; }, kLong).code();
       done.set();
@@ -161,6 +161,20 @@ TEST(ServingWait, AServingThreadDoesNotResolveAWaitThatNeedsItsLoopBack) {
 TEST(ServingWait, TheSameCycleCompletesWhenTheThreadWaitingForLoopWorkServes) {
   NamedLoop main_loop("main"), webview("webview");
   EXPECT_EQ(wait_for_loop_work_that_calls_back(main_loop, webview, /*main_serves=*/true), ErrorCode::kOk);
+}
+
+TEST(ServingWait, AThreadRunningTheCallersRequestCannotServeItSoTheCycleIsRefused) {
+  // webview serves while it waits, but main's request is the very call webview is running (it sits
+  // below webview's wait on its stack): only main could break the cycle, and main must not re-enter.
+  NamedLoop main_loop("main"), webview("webview");
+  ErrorCode code = ErrorCode::kOk;
+  const auto t0 = std::chrono::steady_clock::now();
+  main_loop->call([&] {
+    ScopedNoServingWait no_serving("main: inside a host callback that must not re-enter");
+    webview->call([&] { code = main_loop->try_call([] { return 1; }, kLong).code(); }, kLong);
+  }, kLong);
+  EXPECT_EQ(code, ErrorCode::kDeadlock);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s) << "refused when the wait starts, not timed out";
 }
 
 TEST(ServingWait, AWaitUnderALockDoesNotServeAndIsReportedInReportMode) {

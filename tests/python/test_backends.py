@@ -153,6 +153,12 @@ def test_timeout_while_the_main_loop_is_blocked_and_the_function_never_runs(host
     host.run(lambda: checks.check_timeout_never_runs(host.post_to_main))
 
 
+@pytest.mark.parametrize("serving", [True, False], ids=["main-serves", "main-must-not-reenter"])
+def test_a_cycle_through_the_host_main_thread_is_served_or_refused_at_once(host, serving):
+    host.activate()
+    host.run(lambda: checks.check_cycle_through_the_main_thread(serving))
+
+
 def test_registry_change_from_a_worker_wakes_waiting_callers(host):
     """The registry changes on a worker thread while a caller waits: the caller gets
     ShutdownInProgressError, its function never runs, and the backend's uninstall does not call a
@@ -461,7 +467,8 @@ def test_real_event_loop_backend_in_a_subprocess(kind, expected_name, expected_d
     assert report["backend"] == expected_name
     assert report["dcc"] == expected_dcc
     assert report["is_dcc_environment"] is (expected_dcc is not None)
-    expected_checks = {"sync_calls", "fifo", "exception_propagates", "timeout_never_runs"}
+    expected_checks = {"sync_calls", "fifo", "exception_propagates", "timeout_never_runs", "cycle_served",
+                       "cycle_refused"}
     assert expected_checks <= set(report["checks"])
     assert proc.returncode == 0, proc.stderr
 

@@ -207,6 +207,8 @@ class CallTaskBase : public TaskNode {
   std::string describe() const override { return label_; }
   const std::string& label() const noexcept { return label_; }
 
+  // True once a thread started running it (or claimed it to serve). Thread-safe.
+  bool has_started() const noexcept { return state_.load(std::memory_order_acquire) != kQueued; }
   // Waiter: cancels if not started yet. True iff the task will now never run.
   bool cancel() noexcept;
   // Shutdown path: cancels a not-yet-started call and completes it with kShutdown. Thread-safe.

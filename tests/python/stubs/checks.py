@@ -12,8 +12,8 @@ import time
 import traceback
 from typing import Any, Callable, List
 
-from dccview import _runtime
-from dccview.errors import ShutdownInProgressError, ThreadDispatchTimeoutError
+from dccview import _core, _runtime
+from dccview.errors import DeadlockDetectedError, ShutdownInProgressError, ThreadDispatchTimeoutError
 from dccview.utils import thread_dispatcher as td
 
 WAIT_S = 10.0  # bound of every wait that should succeed at once
@@ -118,6 +118,57 @@ def check_exception_propagates() -> None:
         raise AssertionError("run_on_main_thread_sync swallowed the exception")
     assert where == [main_ident()]
     assert td.run_on_main_thread_sync(lambda: "still serving", timeout=WAIT_S) == "still serving"
+
+
+class OtherLoop:
+    """A second dccview loop thread (a WebView thread, say) for cycles through the host's main thread."""
+
+    def __enter__(self) -> "_core.Dispatcher":
+        self.dispatcher = _core.Dispatcher()
+        installed = threading.Event()
+
+        def run() -> None:
+            self.dispatcher.install_owned()
+            installed.set()
+            self.dispatcher.run()
+
+        self.thread = threading.Thread(target=run, name="check-other-loop", daemon=True)
+        self.thread.start()
+        assert installed.wait(WAIT_S), "the other loop never started"
+        return self.dispatcher
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.dispatcher.quit()
+        self.thread.join(WAIT_S)
+        assert not self.thread.is_alive(), "the other loop did not stop"
+
+
+def check_cycle_through_the_main_thread(serving: bool) -> None:
+    """RFC pattern 3 through the host's loop: the main thread waits for another loop whose task calls
+    back into the main thread. A serving main thread runs that call while it waits; inside
+    no_serving_wait nobody can, and the call back is refused at once with DeadlockDetectedError
+    (never by timing out)."""
+
+    def back_to_main() -> str:  # on the other loop thread
+        try:
+            return td.run_on_main_thread_sync(lambda: "served", timeout=WAIT_S)
+        except DeadlockDetectedError:
+            return "refused"
+
+    with OtherLoop() as other:
+        def on_main() -> tuple:
+            outcomes: List[str] = []
+            started = time.monotonic()
+            if serving:
+                other.call(lambda: outcomes.append(back_to_main()), WAIT_S, "other loop")
+            else:
+                with td.no_serving_wait("check: must not be re-entered"):
+                    other.call(lambda: outcomes.append(back_to_main()), WAIT_S, "other loop")
+            return outcomes[0], time.monotonic() - started
+
+        outcome, took = td.run_on_main_thread_sync(on_main, timeout=3 * WAIT_S)
+    assert outcome == ("served" if serving else "refused"), outcome
+    assert took < WAIT_S / 2, f"took {took:.2f} s: the cycle was waited out, not resolved or refused"
 
 
 def check_timeout_never_runs(post_to_main: PostToMain) -> None:

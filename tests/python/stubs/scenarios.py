@@ -148,6 +148,8 @@ def _qt(report: Report, max_host: bool) -> None:
     report.check("fifo", lambda: run(checks.check_fifo))
     report.check("exception_propagates", lambda: run(checks.check_exception_propagates))
     report.check("timeout_never_runs", lambda: run(lambda: checks.check_timeout_never_runs(post_to_main)))
+    report.check("cycle_served", lambda: run(lambda: checks.check_cycle_through_the_main_thread(True)))
+    report.check("cycle_refused", lambda: run(lambda: checks.check_cycle_through_the_main_thread(False)))
 
     if max_host:
         def pymxs_main_thread_only() -> None:
@@ -227,6 +229,8 @@ def _glib(report: Report) -> None:
     report.check("fifo", lambda: run(checks.check_fifo))
     report.check("exception_propagates", lambda: run(checks.check_exception_propagates))
     report.check("timeout_never_runs", lambda: run(lambda: checks.check_timeout_never_runs(post_to_main)))
+    report.check("cycle_served", lambda: run(lambda: checks.check_cycle_through_the_main_thread(True)))
+    report.check("cycle_refused", lambda: run(lambda: checks.check_cycle_through_the_main_thread(False)))
     report.check("reset_on_main_thread", td.reset_dispatcher_backends)
 
 
