@@ -445,6 +445,7 @@ def _has_module(name: str) -> bool:
 
 @pytest.mark.parametrize("kind, expected_name, expected_dcc, requirement", [
     ("qt", "Qt", None, "PySide2"),
+    ("pyqt5", "Qt", None, "PyQt5"),
     ("max", "3ds Max", "3ds Max", "PySide2"),
     ("glib", "GLib", None, "gi"),
 ])

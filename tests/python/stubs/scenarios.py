@@ -20,6 +20,7 @@ any thread; sources attached to the default context run on the thread running it
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 import threading
@@ -86,8 +87,16 @@ def _run_body(body: Callable[[], Any], start_loop: Callable[[], None], stop_loop
 # Qt and 3ds Max
 # --------------------------------------------------------------------------------------------------
 
-def _qt(report: Report, max_host: bool) -> None:
-    from PySide2 import QtCore
+def _qt_core(binding: str):
+    """QtCore of ``binding`` with PySide's Signal/Slot names (PyQt5 calls them pyqtSignal/pyqtSlot)."""
+    qt_core = importlib.import_module(binding + ".QtCore")
+    signal = getattr(qt_core, "Signal", None) or qt_core.pyqtSignal
+    slot = getattr(qt_core, "Slot", None) or qt_core.pyqtSlot
+    return qt_core, signal, slot
+
+
+def _qt(report: Report, max_host: bool, binding: str = "PySide2") -> None:
+    QtCore, Signal, Slot = _qt_core(binding)  # noqa: N806 - Qt's own module name
 
     if max_host:
         sys.modules.update(hosts.make_pymxs())
@@ -97,13 +106,13 @@ def _qt(report: Report, max_host: bool) -> None:
     class Poster(QtCore.QObject):
         """Qt's own any-thread "run on the GUI thread": a queued signal to a GUI-thread object."""
 
-        post = QtCore.Signal(object)
+        post = Signal(object)
 
         def __init__(self) -> None:
             super().__init__()
             self.post.connect(self.on_post, QtCore.Qt.QueuedConnection)
 
-        @QtCore.Slot(object)
+        @Slot(object)
         def on_post(self, fn) -> None:
             try:
                 fn()
@@ -111,7 +120,7 @@ def _qt(report: Report, max_host: bool) -> None:
                 loop_errors.append(traceback.format_exc())
 
     class Stopper(QtCore.QObject):
-        stop = QtCore.Signal()
+        stop = Signal()
 
     poster = Poster()
     stopper = Stopper()
@@ -137,11 +146,11 @@ def _qt(report: Report, max_host: bool) -> None:
     report.data["is_dcc_environment"] = td.is_dcc_environment()
 
     def activation() -> None:
-        assert QtCore.QThread.currentThread() is app.thread(), "the test's main thread is not the GUI thread"
+        assert QtCore.QThread.currentThread() == app.thread(), "the test's main thread is not the GUI thread"
         state = _runtime.active()  # on the main (GUI) thread: creates the waker here
         assert state.dispatcher.installed and state.backend is backend
         waker = backend._waker
-        assert waker is not None and waker.thread() is app.thread(), "the waker does not live on the GUI thread"
+        assert waker is not None and waker.thread() == app.thread(), "the waker does not live on the GUI thread"
 
     report.check("activation_on_gui_thread", activation)
     report.check("sync_calls", lambda: run(checks.check_sync_calls))
@@ -239,6 +248,8 @@ def main(kind: str) -> int:
     try:
         if kind in ("qt", "max"):
             _qt(report, max_host=(kind == "max"))
+        elif kind == "pyqt5":
+            _qt(report, max_host=False, binding="PyQt5")
         elif kind == "glib":
             _glib(report)
         else:
