@@ -4,11 +4,17 @@ These are simulations, not the real applications. tests/hosts/qt/simulated_hosts
 (maya.utils/maya.cmds, hdefereval/hou, nuke, pymxs, unreal) that implement each host's documented
 main-thread API and quirks on a real PySide2 application's event loop; the scenario
 (tests/hosts/qt/simulated_dcc_scenario.py) runs the mini Qt DCC (examples/qt/mini_qt_dcc.py, its panel
-a host-mode WebView docked in a QDockWidget) in a subprocess under Xvfb, once per simulated host, so
-that dccview's backend for that host is chosen and driven by a real loop. Every recorded step is
+a WebView docked in a QDockWidget) in a subprocess under Xvfb, once per simulated host and thread mode,
+so that dccview's backend for that host is chosen and driven by a real loop. Every recorded step is
 checked; any traceback, GLib critical or crash in the output fails the test. What only the real
 application shows (library clashes, its event dispatcher, real latencies, startup order) is not
 tested here.
+
+Each host runs twice. The host-mode run (ids ``<host>-simulation``) keeps Qt on its GLib event
+dispatcher: the WebView is on the Qt main thread, so dcc_mode and @dcc_thread_safe handlers run inline
+there. The dedicated run (ids ``<host>-simulation-dedicated``) sets QT_NO_GLIB=1, as a host whose Qt
+runs without the GLib dispatcher would: the WebView is on dccview's dedicated WebView thread, and
+every handler call must reach the main thread through the simulated host's API.
 """
 
 import json
@@ -23,10 +29,31 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "tests" / "hosts" / "qt" / "simulated_dcc_scenario.py"
 HOSTS = ["maya", "houdini", "nuke", "max", "unreal"]
+MODES = ["host", "dedicated"]  # where the WebView lives: the Qt main thread, or dccview's own thread
 BACKEND = {"maya": "Maya", "houdini": "Houdini", "nuke": "Nuke", "max": "3ds Max", "unreal": "Unreal"}
-SIM_IDS = [f"{host}-simulation" for host in HOSTS]
+# Page handler calls each scenario makes, as it counts them: Maya's are the RFC handlers' scene
+# commands (design_1: file twice; design_2: 3 + 4 threads x 5 polyCube), Houdini's 8 threads x 200.
+PAGE_CALLS = {"maya": 2 + 23, "houdini": 8 * 200, "nuke": 1, "max": 1, "unreal": 1}
 
+sys.path.insert(0, str(ROOT / "tests" / "hosts" / "qt"))
 pytest.importorskip("PySide2", reason="PySide2 is not installed (./dev test installs python3-pyside2.*)")
+
+from qt_host_checks import GLIB_DISPATCHERS  # noqa: E402
+
+
+def sim_id(host, mode="host"):
+    return f"{host}-simulation" + ("-dedicated" if mode == "dedicated" else "")
+
+
+VARIANTS = [(host, mode) for mode in MODES for host in HOSTS]
+VARIANT_IDS = [sim_id(host, mode) for host, mode in VARIANTS]
+DEDICATED_IDS = [sim_id(host, "dedicated") for host in HOSTS]
+
+
+def in_both_modes(host):
+    """Parametrizes a one-host test over the two variants, ids saying it is a simulation."""
+    return pytest.mark.parametrize("mode", MODES, ids=[sim_id(host, mode) for mode in MODES])
+
 
 _runs = {}
 
@@ -37,20 +64,22 @@ def problems_in(output):
     return [line for line in output.splitlines() if any(marker in line for marker in markers)]
 
 
-def run_simulation(host, tmp_path):
+def run_simulation(host, mode, tmp_path):
     result_file = tmp_path / "result.json"
     package_dir = Path(__import__("dccview").__file__).resolve().parents[1]
     env = dict(os.environ, DCCVIEW_RESULT=str(result_file), DCCVIEW_SIMULATED_HOST=host,
                PYTHONPATH=os.pathsep.join([str(package_dir), str(ROOT / "examples" / "qt")]))
     for name in ("QT_QPA_PLATFORM", "DCCVIEW_DISPATCHER", "QT_NO_GLIB"):
         env.pop(name, None)  # xcb, Qt's GLib dispatcher, and the backend dccview picks for the host
+    if mode == "dedicated":
+        env["QT_NO_GLIB"] = "1"  # Qt's own dispatcher: nothing runs the default GLib context
     command = [sys.executable, str(SCENARIO), host]
     if not os.environ.get("DISPLAY"):
         command = ["xvfb-run", "-a", "-s", "-screen 0 1280x1024x24"] + command
     try:
         completed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=90, cwd=tmp_path)
     except subprocess.TimeoutExpired as expired:
-        pytest.fail(f"simulated {host}: the scenario did not finish within 90 s; output:\n"
+        pytest.fail(f"simulated {host} ({mode} mode): the scenario did not finish within 90 s; output:\n"
                     f"{(expired.stdout or b'')[-3000:]!r}\n{(expired.stderr or b'')[-3000:]!r}")
     exited_at = time.time()
     results = json.loads(result_file.read_text()) if result_file.exists() else {"steps": {}, "errors": ["no result"]}
@@ -59,26 +88,27 @@ def run_simulation(host, tmp_path):
 
 @pytest.fixture
 def simulated(tmp_path_factory):
-    """simulated(host) -> (completed process, results, exit time); one subprocess run per host."""
+    """simulated(host, mode) -> (completed process, results, exit time); one subprocess run per host
+    and mode."""
 
-    def get(host):
-        if host not in _runs:
-            _runs[host] = run_simulation(host, tmp_path_factory.mktemp(f"simulated_{host}"))
-        return _runs[host]
+    def get(host, mode="host"):
+        if (host, mode) not in _runs:
+            _runs[host, mode] = run_simulation(host, mode, tmp_path_factory.mktemp(f"simulated_{host}_{mode}"))
+        return _runs[host, mode]
 
     return get
 
 
-@pytest.mark.parametrize("host", HOSTS, ids=SIM_IDS)
-def test_simulation_ran_clean(simulated, host):
+@pytest.mark.parametrize("host, mode", VARIANTS, ids=VARIANT_IDS)
+def test_simulation_ran_clean(simulated, host, mode):
     """Simulation: the scenario ran every step, printed no traceback/critical/crash, and quit."""
-    completed, results, exited_at = simulated(host)
+    completed, results, exited_at = simulated(host, mode)
     output = completed.stdout + completed.stderr
     assert results["errors"] == [], results["errors"]
     assert problems_in(output) == [], output[-4000:]
     assert completed.returncode == 0, output[-4000:]
     steps = results["steps"]
-    assert results["simulation"] is True and results["host"] == host
+    assert results["simulation"] is True and results["host"] == host and results["thread_mode"] == mode
     assert steps["exec_returned"]["code"] == 0 and steps["exec_returned"]["panel_open"] is False
     assert exited_at - steps["quit_requested_at"] < 10.0
     # dccview never let an exception escape to the (simulated) host's deferred-call machinery.
@@ -88,25 +118,25 @@ def test_simulation_ran_clean(simulated, host):
     assert steps["dccview_log"] == expected_log
 
 
-@pytest.mark.parametrize("host", HOSTS, ids=SIM_IDS)
-def test_simulated_host_backend_is_chosen(simulated, host):
+@pytest.mark.parametrize("host, mode", VARIANTS, ids=VARIANT_IDS)
+def test_simulated_host_backend_is_chosen(simulated, host, mode):
     """Simulation: with the simulated host modules installed, dccview picks that host's backend,
     and the simulated scene API refuses worker threads."""
-    steps = simulated(host)[1]["steps"]
+    steps = simulated(host, mode)[1]["steps"]
     assert steps["backend"] == BACKEND[host] and steps["dcc_name"] == BACKEND[host]
     assert steps["is_dcc_environment"] is True
     assert steps["installed_simulations"] == [host]
     assert steps["module_docs"] and all(doc.startswith("SIMULATION of ") for doc in steps["module_docs"].values())
     assert steps["panel_ready"] is True
-    assert steps["panel_created_on"] == {"main_thread": True, "qt_loop_level": 1}  # host mode, in exec_()
+    assert steps["panel_created_on"] == {"main_thread": True, "qt_loop_level": 1}  # in exec_()
     assert steps["scene_probe_off_main"].startswith("SimulatedMainThreadViolation: ")
 
 
-@pytest.mark.parametrize("host", HOSTS, ids=SIM_IDS)
-def test_cross_thread_stress(simulated, host):
+@pytest.mark.parametrize("host, mode", VARIANTS, ids=VARIANT_IDS)
+def test_cross_thread_stress(simulated, host, mode):
     """Simulation: 8 threads x 1000 operations mixing emit, eval_js, run_on_main_thread_sync (into
     the simulated scene API) and eval_js_sync; every count checked on the page and the main thread."""
-    stress = simulated(host)[1]["steps"]["stress"]
+    stress = simulated(host, mode)[1]["steps"]["stress"]
     per_thread = stress["expected_per_thread"]
     assert stress["threads"] == 8 and stress["ops_per_thread"] == 1000 and per_thread == 250
     assert stress["threads_alive"] == 0 and stress["errors"] == {}, stress
@@ -121,10 +151,11 @@ def test_cross_thread_stress(simulated, host):
                for c in stress["worker_counts"].values()), stress["worker_counts"]
 
 
-def test_maya_simulation_rfc_examples(simulated):
+@in_both_modes("maya")
+def test_maya_simulation_rfc_examples(simulated, mode):
     """Simulation (maya.utils/maya.cmds on a Qt loop): the RFC's Maya examples design_1_decorator.py
     and design_2_dcc_mode.py run unchanged but for the package name, docked, driven from the page."""
-    maya = simulated("maya")[1]["steps"]["maya"]
+    maya = simulated("maya", mode)[1]["steps"]["maya"]
     assert maya["execute_with_result_on_main"] == ["inline", True]  # Maya's quirk: inline on main
     assert maya["execute_with_result_from_worker"] is True
     assert all(v.startswith("SimulatedMainThreadViolation: maya.cmds.") for v in maya["cmds_off_main"].values())
@@ -142,11 +173,12 @@ def test_maya_simulation_rfc_examples(simulated):
     assert maya["rfc_views_closed"] is True
 
 
-def test_houdini_simulation_multithreaded_handlers(simulated):
+@in_both_modes("houdini")
+def test_houdini_simulation_multithreaded_handlers(simulated, mode):
     """Simulation (hdefereval/hou on a Qt loop, deferred work run from a ~50 ms event loop
     callback): 8 threads x 200 page calls into the main-thread-only scene, all on the main thread,
     while a hou.ui event loop callback keeps firing."""
-    hou = simulated("houdini")[1]["steps"]["houdini"]
+    hou = simulated("houdini", mode)[1]["steps"]["houdini"]
     assert "deadlocks Houdini" in hou["execute_with_result_on_main"]
     assert hou["execute_with_result_from_worker"] is True
     assert hou["event_loop_callback_from_worker"].startswith("SimulatedMainThreadViolation")
@@ -162,10 +194,11 @@ def test_houdini_simulation_multithreaded_handlers(simulated):
     assert hou["calls"]["executeDeferred"] > 0 and hou["calls"]["executeInMainThreadWithResult"] == 2
 
 
-def test_nuke_simulation_exceptions_are_not_swallowed(simulated):
+@in_both_modes("nuke")
+def test_nuke_simulation_exceptions_are_not_swallowed(simulated, mode):
     """Simulation (nuke on a Qt loop, swallowing exceptions as Nuke does): a handler's exception
     reaches the page as HandlerError, run_on_main_thread_sync's caller gets the same exception."""
-    nuke = simulated("nuke")[1]["steps"]["nuke"]
+    nuke = simulated("nuke", mode)[1]["steps"]["nuke"]
     assert nuke["execute_with_result_on_main"] is True and nuke["execute_with_result_from_worker"] is True
     assert nuke["create_node_off_main"].startswith("SimulatedMainThreadViolation")
     assert nuke["page_error"] == {"name": "HandlerError", "code": "HandlerError", "type": "SimulatedNukeFailure",
@@ -178,10 +211,11 @@ def test_nuke_simulation_exceptions_are_not_swallowed(simulated):
     assert nuke["calls"]["executeInMainThread"] > 0 and nuke["calls"]["executeInMainThreadWithResult"] == 2
 
 
-def test_max_simulation_pymxs_through_the_dispatcher(simulated):
+@in_both_modes("max")
+def test_max_simulation_pymxs_through_the_dispatcher(simulated, mode):
     """Simulation (pymxs raising off the main thread; the Qt application is real): pymxs calls
     through run_on_main_thread_sync, @dcc_thread_safe and a dcc_mode page handler."""
-    mx = simulated("max")[1]["steps"]["max"]
+    mx = simulated("max", mode)[1]["steps"]["max"]
     assert mx["runtime_off_main"].startswith("SimulatedMainThreadViolation: pymxs.runtime.Box")
     assert mx["through_dispatcher"] == "Box1"
     assert mx["dcc_thread_safe"] == ["Sphere1", True]
@@ -189,13 +223,45 @@ def test_max_simulation_pymxs_through_the_dispatcher(simulated):
     assert mx["calls"] == ["Box", "Sphere", "Teapot"]
 
 
-def test_unreal_simulation_slate_tick(simulated):
+@in_both_modes("unreal")
+def test_unreal_simulation_slate_tick(simulated, mode):
     """Simulation (unreal slate post-tick callbacks from a ~16 ms main-thread QTimer): dccview
     registers one callback on the game thread and is served by it."""
-    ue = simulated("unreal")[1]["steps"]["unreal"]
+    ue = simulated("unreal", mode)[1]["steps"]["unreal"]
     assert ue["register_off_main"].startswith("SimulatedMainThreadViolation")
     assert ue["registered_handles"] == 1
     assert ue["ticks_in_half_a_second"] >= 15, ue
     assert ue["spawn_off_main"].startswith("SimulatedMainThreadViolation")
     assert ue["spawn_through_dispatcher"] == "Cube_1"
     assert ue["from_page"] == ["Light_2", True]
+
+
+@pytest.mark.parametrize("host", HOSTS, ids=DEDICATED_IDS)
+def test_dedicated_panel_is_on_dccviews_webview_thread_and_docked(simulated, host):
+    """Simulation, QT_NO_GLIB=1: Qt runs its own event dispatcher, the panel's view ("auto") is on
+    dccview's dedicated WebView thread, and docking it into the Qt dock by its native handle works:
+    the page fills the dock's window container and its swatch is on screen inside the dock."""
+    steps = simulated(host, "dedicated")[1]["steps"]
+    assert steps["event_dispatcher"] not in GLIB_DISPATCHERS, steps["event_dispatcher"]
+    assert steps["dedicated_webview_thread"] is True
+    # eval_js_sync on the main thread answers: a view on the main thread raises DeadlockDetectedError.
+    assert steps["eval_js_sync_on_main"] == 2
+    dock = steps["panel_dock"]
+    assert dock["widget"] == "QWindowContainer" and dock["docked"] is True, dock
+    assert dock["viewport"] == dock["widget_size"] and dock["swatch_pixels"] == 200 * 100, dock
+
+
+@pytest.mark.parametrize("host", HOSTS, ids=DEDICATED_IDS)
+def test_dedicated_page_handlers_run_inside_host_callbacks(simulated, host):
+    """Simulation, dedicated WebView thread: every page handler call (dcc_mode or @dcc_thread_safe;
+    Houdini's 8 threads x 200, the Maya RFC examples', Nuke's failing one) ran on the main thread
+    inside a callable that dccview's backend handed to the simulated host's API (maya.utils.
+    executeDeferred, hdefereval.executeDeferred run from its event loop callback,
+    nuke.executeInMainThread, the 3ds Max Qt waker, the Unreal slate post-tick callback), and the
+    host's API was called and ran such callables while the page calls were in flight. (In host
+    mode the same handlers run inline: none of them inside a host callback.)"""
+    path = simulated(host, "dedicated")[1]["steps"][host]["page_call_path"]
+    assert path["calls"] == path["on_main"] == path["inside_host_callback"] == PAGE_CALLS[host], path
+    assert path["host_callbacks"] >= 1, path
+    if host != "unreal":  # Unreal's backend registered its tick callback once, at activation
+        assert path["host_api_calls"] >= 1, path

@@ -3,8 +3,9 @@
 One run per simulated host (argument or DCCVIEW_SIMULATED_HOST: maya, houdini, nuke, max, unreal):
 creates the QApplication, installs that host's SIMULATED modules (tests/hosts/qt/simulated_hosts.py:
 the host's documented main-thread API implemented on this Qt loop), then runs the mini Qt DCC
-(examples/qt/mini_qt_dcc.py: its panel is a host-mode WebView docked in a QDockWidget, dcc_mode) so
-that dccview picks its backend for that host, and drives it from a worker thread:
+(examples/qt/mini_qt_dcc.py: its panel is a dcc_mode WebView docked in a QDockWidget, in host or
+dedicated mode: see the variants below) so that dccview picks its backend for that host, and drives
+it from a worker thread:
 
   maya     the RFC's Maya examples (tests/python/rfc_examples/design_1_decorator.py and
            design_2_dcc_mode.py, unchanged but for the package name), each docked in a dock widget,
@@ -19,10 +20,21 @@ that dccview picks its backend for that host, and drives it from a worker thread
   all      the cross-thread stress: 8 threads x 1000 operations mixing emit, eval_js,
            run_on_main_thread_sync (calling the host's scene API) and eval_js_sync
 
+Two variants, chosen by QT_NO_GLIB:
+  unset        host mode: Qt runs on its GLib event dispatcher, which owns the default GLib context, so
+               the panel's WebView lives on the Qt main thread and dcc_mode / @dcc_thread_safe
+               handlers run inline there (they never need the host's backend).
+  QT_NO_GLIB=1 dedicated mode: Qt runs its own event dispatcher, nothing runs the default GLib context,
+               and every WebView ("auto") lives on dccview's dedicated WebView thread; every handler
+               call then reaches the main thread through the simulated host's API. The scenario
+               wraps that API (HostApiTrace) so that each handler can tell whether a host callback
+               runs it.
+
 Every step is recorded in the JSON file named by DCCVIEW_RESULT. Started by
 tests/hosts/test_simulated_dccs.py under Xvfb:
 
     PYTHONPATH=build/release/python:examples/qt python tests/hosts/qt/simulated_dcc_scenario.py maya
+    QT_NO_GLIB=1 PYTHONPATH=... python tests/hosts/qt/simulated_dcc_scenario.py maya   # dedicated
 """
 
 import json
@@ -34,7 +46,7 @@ import time
 import traceback
 from pathlib import Path
 
-from PySide2 import QtCore, QtWidgets
+from PySide2 import QtCore, QtGui, QtWidgets
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
@@ -48,8 +60,11 @@ HOST = (sys.argv[1] if len(sys.argv) > 1 else os.environ.get("DCCVIEW_SIMULATED_
 RESULT = os.environ["DCCVIEW_RESULT"]
 RFC_EXAMPLES = ROOT / "tests" / "python" / "rfc_examples"
 THREADS = 8
+# Qt takes any non-empty QT_NO_GLIB as "no GLib dispatcher": the WebViews cannot be on the main thread.
+THREAD_MODE = "dedicated" if os.environ.get("QT_NO_GLIB") else "host"
+SWATCH_PIXEL = 0xFFFF00C8  # the mini Qt DCC page's #swatch, rgb(255, 0, 200), as a Format_RGB32 pixel
 
-results = {"host": HOST, "simulation": True, "steps": {}, "errors": []}
+results = {"host": HOST, "simulation": True, "thread_mode": THREAD_MODE, "steps": {}, "errors": []}
 app = window = None
 dccview = utils = None
 on_main = wait_until = wait_ready = None  # from scenario_support, imported after the host modules
@@ -72,6 +87,111 @@ class _Capture(logging.Handler):
 
 def main_thread_now():
     return threading.current_thread() is threading.main_thread()
+
+
+class HostApiTrace:
+    """The simulated host API through which dccview's backend reaches the main thread, wrapped here
+    (simulated_hosts.py stays as it is): it counts the calls into that API and marks the callables
+    passed to it, so that code on the main thread can tell whether the host's loop is running one of
+    them, i.e. whether it got there through the host's API rather than inline."""
+
+    def __init__(self):
+        self._lock = threading.Lock()  # calls come from any thread
+        self._counts = {"host_api_calls": 0, "host_callbacks": 0}
+        self._depth = threading.local()  # per thread: a handler on the wrong thread never sees it
+
+    def wrap(self, owner, name):
+        original = getattr(owner, name)
+
+        def traced_host_api(callback, *args, **kwargs):
+            self._count("host_api_calls")
+            return original(self._marked(callback), *args, **kwargs)
+
+        setattr(owner, name, traced_host_api)
+
+    def _marked(self, callback):
+        def host_callback(*args, **kwargs):
+            self._count("host_callbacks")
+            self._depth.value = getattr(self._depth, "value", 0) + 1
+            try:
+                return callback(*args, **kwargs)
+            finally:
+                self._depth.value -= 1
+
+        return host_callback
+
+    def _count(self, name):
+        with self._lock:
+            self._counts[name] += 1
+
+    def inside_callback(self):
+        return getattr(self._depth, "value", 0) > 0
+
+    def counts(self):
+        with self._lock:
+            return dict(self._counts)
+
+
+HOST_API = HostApiTrace()
+
+
+def host_wake_api():
+    """(object, attribute): the host API that dccview's backend for HOST calls with its pump."""
+    if HOST == "maya":
+        return sys.modules["maya.utils"], "executeDeferred"
+    if HOST == "houdini":
+        return sys.modules["hdefereval"], "executeDeferred"
+    if HOST == "nuke":
+        return sys.modules["nuke"], "executeInMainThread"
+    if HOST == "unreal":  # registered once at activation; the callback is the tick that pumps
+        return sys.modules["unreal"], "register_slate_post_tick_callback"
+    if HOST == "max":  # 3ds Max has no such API: the backend's Qt waker (a queued signal) is it
+        return utils.get_dispatcher_backend(), "wake_main_thread"
+    raise ValueError(HOST)
+
+
+class PageCallPath:
+    """How page handler calls reached the scene: for each noted call, whether it ran on the main
+    thread inside a host callback, and how many host API calls and host callbacks happened since
+    this object was made (while the page calls were in flight)."""
+
+    def __init__(self):
+        self._calls = []
+        self._before = HOST_API.counts()
+
+    def note(self):  # from the handler, or from a scene command the handler calls
+        self._calls.append((main_thread_now(), HOST_API.inside_callback()))
+
+    def noting(self, owner, name):
+        """Wraps owner.<name> (a scene command of code not changed here) so that each call is noted."""
+        original = getattr(owner, name)
+
+        def noted(*args, **kwargs):
+            self.note()
+            return original(*args, **kwargs)
+
+        setattr(owner, name, noted)
+
+    def summary(self):
+        after = HOST_API.counts()
+        return {"calls": len(self._calls), "on_main": sum(main for main, _inside in self._calls),
+                "inside_host_callback": sum(inside for _main, inside in self._calls),
+                **{name: after[name] - self._before[name] for name in after}}
+
+
+class PanelDccview:
+    """dccview as mini_qt_dcc sees it in the dedicated variant: its panel asks for thread_mode="host",
+    which needs the main thread to run the default GLib context; with QT_NO_GLIB=1 nothing runs it,
+    so the panel is created with "auto" (the default), which must pick the dedicated WebView thread."""
+
+    def __init__(self, module):
+        self._module = module
+
+    def __getattr__(self, name):
+        return getattr(self._module, name)
+
+    def WebView(self, *args, **kwargs):  # noqa: N802 - dccview's name
+        return self._module.WebView(*args, **dict(kwargs, thread_mode="auto"))
 
 
 def raises_off_main(call):
@@ -118,7 +238,59 @@ def check_startup():
     record("panel_ready", view is not None and wait_ready(view))
     record("panel_created_on", on_main(lambda: dict(window.panel.created_on)))
     record("scene_probe_off_main", raises_off_main(scene_probe))
+    record("event_dispatcher", on_main(lambda: QtCore.QAbstractEventDispatcher.instance().metaObject().className()))
+    record("dedicated_webview_thread", dedicated_webview_thread())
+    record("eval_js_sync_on_main", on_main(eval_js_sync_here, view))
+    record("panel_dock", dock_on_screen(view))
     return view
+
+
+def dedicated_webview_thread():
+    """Whether a thread of this process carries the name of dccview's dedicated WebView thread (the
+    threads it starts, WebKit's, inherit the name: a host-mode process has none)."""
+    names = set()
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            names.add((task / "comm").read_text().strip())
+        except OSError:
+            pass  # that thread ended meanwhile
+    return "dccview-webview" in names
+
+
+def eval_js_sync_here(view):
+    """On the main thread: a view on another thread answers; a host-mode view (whose thread this is)
+    raises DeadlockDetectedError at once."""
+    try:
+        return view.eval_js_sync("1 + 1", 5000)
+    except dccview.DeadlockDetectedError as error:
+        return type(error).__name__
+
+
+def dock_on_screen(view):
+    """Waits until the panel shows in its dock: the page's viewport has the size Qt gives the dock's
+    widget, and the screen inside the dock shows the page's whole swatch. Returns what it saw last."""
+    seen = {}
+
+    def docked():
+        seen["viewport"] = view.eval_js_sync("[window.innerWidth, window.innerHeight]", 5000)
+        seen.update(on_main(dock_widget_on_screen))
+        return seen["viewport"] == seen["widget_size"] and seen["swatch_pixels"] == 200 * 100
+
+    seen["docked"] = bool(wait_until(docked, 10, 0.1))
+    return seen
+
+
+def dock_widget_on_screen():
+    """Main thread: the dock's widget, and the swatch pixels in a grab of the dock's screen area (the X
+    server's framebuffer: the foreign WebView window is in it only where it really is shown)."""
+    dock = window.panel.dock
+    origin = dock.mapToGlobal(QtCore.QPoint(0, 0))
+    image = QtGui.QGuiApplication.primaryScreen().grabWindow(
+        0, origin.x(), origin.y(), dock.width(), dock.height()).toImage().convertToFormat(QtGui.QImage.Format_RGB32)
+    pixels = memoryview(bytes(image.constBits())).cast("I")  # one 0xffRRGGBB each, rows unpadded
+    return {"widget": dock.widget().metaObject().className(),
+            "widget_size": [dock.widget().width(), dock.widget().height()],
+            "swatch_pixels": pixels.tolist().count(SWATCH_PIXEL)}
 
 
 RFC_PAGE = """<!doctype html><html><body><h3>RFC example (SIMULATED Maya)</h3><script>
@@ -167,6 +339,9 @@ def check_maya():
     steps["cmds_off_main"] = {"polyCube": raises_off_main(cmds.polyCube), "ls": raises_off_main(cmds.ls),
                               "file": raises_off_main(lambda: cmds.file(save=True))}
     cmds.log.clear()
+    page = PageCallPath()  # the RFC handlers are not changed: their scene commands are noted
+    page.noting(cmds, "file")
+    page.noting(cmds, "polyCube")
 
     # design_1_decorator.py: WebView(parent=dcc_hwnd) and a @dcc_thread_safe save_scene handler.
     view1, created1 = on_main(run_rfc_example, "design_1_decorator", {})
@@ -200,6 +375,7 @@ def check_maya():
     steps["design_2_log"] = sorted(set(cmds.log))
     steps["design_2_cube_count"] = len(cmds.log)
     steps["calls"] = dict(maya_utils.calls)
+    steps["page_call_path"] = page.summary()
 
     for view in (view1, view2):
         on_main(view.close)
@@ -240,15 +416,15 @@ def check_houdini(view):
         ticks.append((time.monotonic(), main_thread_now()))
 
     on_main(hou.ui.addEventLoopCallback, event_loop_callback)
-    handler_threads = []
+    page = None  # made when the page calls start
 
     def create_node(data):  # dcc_mode (the panel): runs on the main thread
-        handler_threads.append(main_thread_now())
+        page.note()
         return hou.node("/obj").createNode(data["type"], data["name"]).path()
 
     @utils.dcc_thread_safe
     def create_node_safe(data):
-        handler_threads.append(main_thread_now())
+        page.note()
         return hou.node("/obj").createNode(data["type"], data["name"]).path()
 
     view.on("create_node")(create_node)
@@ -273,6 +449,7 @@ def check_houdini(view):
         outcomes[index] = {"ok": good, "errors": errors[:5], "error_count": len(errors)}
 
     time.sleep(0.3)
+    page = PageCallPath()
     started = time.monotonic()
     threads = [threading.Thread(target=worker, args=(i,), name=f"houdini-worker-{i}") for i in range(THREADS)]
     for thread in threads:
@@ -280,6 +457,7 @@ def check_houdini(view):
     for thread in threads:
         thread.join(120)
     ended = time.monotonic()
+    page_call_path = page.summary()
     time.sleep(0.2)
     on_main(hou.ui.removeEventLoopCallback, event_loop_callback)
     during = [t for t, _main in ticks if started <= t <= ended]
@@ -289,8 +467,9 @@ def check_houdini(view):
     steps["threads_alive"] = sum(thread.is_alive() for thread in threads)
     steps["ok_calls"] = sum(o["ok"] for o in outcomes.values())
     steps["errors"] = {i: o["errors"] for i, o in outcomes.items() if o["error_count"]}
-    steps["handler_calls"] = len(handler_threads)
-    steps["handler_calls_on_main"] = sum(handler_threads)
+    steps["handler_calls"] = page_call_path["calls"]
+    steps["handler_calls_on_main"] = page_call_path["on_main"]
+    steps["page_call_path"] = page_call_path
     steps["nodes_in_scene"] = on_main(lambda: len([p for p in hou.scene if p.startswith("/obj/t")]))
     steps["seconds"] = round(ended - started, 3)
     steps["event_loop_ticks_during"] = len(during)
@@ -317,8 +496,10 @@ def check_nuke(view):
         pass
 
     raised = {}
+    page = PageCallPath()
 
     def failing_handler(data):  # dcc_mode: on Nuke's main thread, through nuke.executeInMainThread
+        page.note()
         raised["on_main"] = main_thread_now()
         nuke.createNode("Grade")
         raise SimulatedNukeFailure(f"handler failed for {data['name']}")
@@ -328,6 +509,7 @@ def check_nuke(view):
         "dccview.call('nuke_fail', {name: 'Grade1'}).then(v => ({resolved: v}),"
         " e => ({name: e.name, code: e.code, type: e.type || null, message: e.message}))", 10000)
     steps["handler_ran_on_main"] = raised.get("on_main")
+    steps["page_call_path"] = page.summary()
 
     def raise_on_main():
         error = SimulatedNukeFailure("raised on the main thread")
@@ -364,11 +546,15 @@ def check_max(view):
 
     steps["dcc_thread_safe"] = list(make_sphere())
 
+    page = PageCallPath()
+
     def create_max_object(data):  # dcc_mode panel handler
-        return [rt.Teapot(), main_thread_now()]
+        page.note()
+        return [rt.Teapot().name, main_thread_now()]  # a pymxs node is not JSON: the page gets its name
 
     view.on("max_create")(create_max_object)
     steps["from_page"] = view.eval_js_sync("dccview.call('max_create', {})", 10000)
+    steps["page_call_path"] = page.summary()
     steps["calls"] = sorted(set(pymxs.calls))
     return steps
 
@@ -383,11 +569,15 @@ def check_unreal(view):
     steps["spawn_off_main"] = raises_off_main(lambda: unreal.EditorLevelLibrary.spawn_actor("Cube"))
     steps["spawn_through_dispatcher"] = on_main(lambda: unreal.EditorLevelLibrary.spawn_actor("Cube"))
 
+    page = PageCallPath()
+
     def spawn_handler(data):
+        page.note()
         return [unreal.EditorLevelLibrary.spawn_actor(data["name"]), main_thread_now()]
 
     view.on("ue_spawn")(spawn_handler)
     steps["from_page"] = view.eval_js_sync("dccview.call('ue_spawn', {name: 'Light'})", 10000)
+    steps["page_call_path"] = page.summary()
     return steps
 
 
@@ -526,6 +716,9 @@ def main():
     dccview, utils = _dccview, _utils
     on_main, wait_until = scenario_support.on_main, scenario_support.wait_until
     wait_ready = scenario_support.wait_ready
+    HOST_API.wrap(*host_wake_api())  # before dccview activates its backend (Unreal registers then)
+    if THREAD_MODE == "dedicated":
+        mini_qt_dcc.dccview = PanelDccview(dccview)
     logger = logging.getLogger("dccview")
     logger.addHandler(_Capture())
     logger.propagate = False

@@ -12,9 +12,11 @@ Rules of the simulation, shared by every host:
     (``_MainThreadPoster``); QTimer.singleShot is never called from a worker thread.
   * Periodic host callbacks (Houdini event loop callbacks, Unreal slate ticks) come from a QTimer
     created on the main thread.
-  * Scene APIs (``maya.cmds``, ``hou.node``, ``nuke.createNode``, ``pymxs.runtime``, ``unreal``
-    editor calls) raise ``SimulatedMainThreadViolation`` off the main thread, as the hosts document
-    their APIs to be main-thread only.
+  * Scene APIs (``maya.cmds``, ``hou.node`` and its nodes, the ``nuke`` node graph and its nodes,
+    ``pymxs.runtime`` and its nodes, ``unreal`` editor calls and actors) raise
+    ``SimulatedMainThreadViolation`` off the main thread, as the hosts document their APIs to be
+    main-thread only. They cover what the RFC's examples, the scenarios and the guides' examples
+    (docs/dcc/*.md, run by tests/hosts/test_doc_examples.py) call, no more.
   * An exception that escapes a queued callback is what a host prints to its console: it is recorded
     in ``SIMULATION.escaped`` and printed as one line (no traceback, so a test's output check stays
     meaningful); dccview must never let one escape.
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import collections
 import itertools
+import re
 import sys
 import threading
 import time
@@ -177,23 +180,40 @@ def install_maya() -> Dict[str, types.ModuleType]:
 
     cmds = _module("maya.cmds", """SIMULATION of Autodesk Maya's documented API on a Qt loop: maya.cmds,
     following Autodesk Maya Help, "Python and threading" (Maya's commands are main-thread only).
-    Not Maya. polyCube(), file(rename=..., save=...), ls(), refresh() raise
-    SimulatedMainThreadViolation off the main thread; ``log`` records (command, ran on main).
+    Not Maya. polyCube(name=...), file(rename=..., save=...), ls(transforms=..., type=...), refresh()
+    raise SimulatedMainThreadViolation off the main thread; ``log`` records the commands run.
+
+    The scene starts with the four default cameras' transforms. polyCube() adds a transform
+    (``pCube<n>``, or ``name`` made unique the way Maya does: a trailing number) and its history node
+    (``polyCube<n>``) and returns [transform, history node], as Maya's polyCube does. Shape nodes are
+    not simulated.
     """)
     cmds.log = []
     cmds.scene = {"file": "untitled", "saved": 0, "nodes": ["persp", "top", "front", "side"]}
+    cmds.node_types = {name: "transform" for name in cmds.scene["nodes"]}
     cubes = itertools.count(1)
 
     def command(name):
         SIMULATION.require_main(f"maya.cmds.{name}")
         cmds.log.append(name)
 
-    def polyCube(*args, **kwargs):
+    def unique_node_name(wanted):
+        name = wanted
+        for number in itertools.count(1):
+            if name not in cmds.node_types:
+                return name
+            name = f"{wanted.rstrip('0123456789')}{number}"
+
+    def add_node(name, node_type):
+        cmds.node_types[name] = node_type
+        cmds.scene["nodes"].append(name)
+        return name
+
+    def polyCube(*args, name=None, **kwargs):
         command("polyCube")
         number = next(cubes)
-        transform, shape = f"pCube{number}", f"polyCube{number}"
-        cmds.scene["nodes"] += [transform, shape]
-        return [transform, shape]
+        transform = add_node(unique_node_name(name or f"pCube{number}"), "transform")
+        return [transform, add_node(unique_node_name(f"polyCube{number}"), "polyCube")]
 
     def file(*args, rename=None, save=False, **kwargs):
         command("file")
@@ -205,9 +225,10 @@ def install_maya() -> Dict[str, types.ModuleType]:
             return cmds.scene["file"]
         return cmds.scene["file"]
 
-    def ls(*args, **kwargs):
+    def ls(*args, transforms=False, type=None, **kwargs):
         command("ls")
-        return list(cmds.scene["nodes"])
+        wanted = "transform" if transforms else type
+        return [name for name in cmds.scene["nodes"] if wanted is None or cmds.node_types[name] == wanted]
 
     def refresh(*args, **kwargs):
         command("refresh")
@@ -233,6 +254,10 @@ class _HouNode:
     def path(self) -> str:
         SIMULATION.require_main("hou.Node.path")
         return self._path
+
+    def name(self) -> str:
+        SIMULATION.require_main("hou.Node.name")
+        return self._path.rsplit("/", 1)[-1]
 
     def createNode(self, node_type: str, node_name: str = None) -> "_HouNode":
         SIMULATION.require_main("hou.Node.createNode")
@@ -262,8 +287,8 @@ def install_houdini() -> Dict[str, types.ModuleType]:
         only here; while registered, fn() is called about every 50 ms (the interval this simulation
         assumes for Houdini's event loop callbacks) from a QTimer created on the main thread. An
         exception is printed and the callback stays registered.
-    hou.node(path) and hou.Node.createNode/children/path raise SimulatedMainThreadViolation off the
-        main thread. hou.isUIAvailable() is True.
+    hou.node(path) and hou.Node.createNode/children/path/name raise SimulatedMainThreadViolation off
+        the main thread. hou.isUIAvailable() is True.
     """)
     scene: Dict[str, str] = {"/obj": "obj", "/out": "out", "/stage": "stage"}
     hou.scene = scene
@@ -368,6 +393,73 @@ def install_houdini() -> Dict[str, types.ModuleType]:
 # Foundry Nuke
 # --------------------------------------------------------------------------------------------------
 
+_NUKE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+class _NukeNode:
+    """A node of the simulated graph; every method is main-thread only."""
+
+    def __init__(self, graph: "_NukeGraph", node_class: str, name: str) -> None:
+        self._graph, self._class, self._name = graph, node_class, name
+
+    def name(self) -> str:
+        SIMULATION.require_main("nuke.Node.name")
+        return self._name
+
+    def Class(self) -> str:
+        SIMULATION.require_main("nuke.Node.Class")
+        return self._class
+
+    def setName(self, name: str, uncollide: bool = False, updateExpressions: bool = False) -> None:
+        SIMULATION.require_main("nuke.Node.setName")
+        if not isinstance(name, str) or not _NUKE_NAME.match(name):
+            raise ValueError(f"{name!r} is not a legal node name (SIMULATION of Nuke's rule)")
+        if name != self._name and self._graph.named(name):
+            if not uncollide:
+                raise ValueError(f"a node named {name!r} already exists (SIMULATION of Nuke's rule)")
+            name = self._graph.free_name(name.rstrip("0123456789"))
+        self._name = name
+
+    def __repr__(self) -> str:  # no thread check: recording a result is not a call into Nuke
+        return self._name
+
+
+class _NukeGraph:
+    """The simulated node graph: its nodes, in creation order."""
+
+    def __init__(self) -> None:
+        self.nodes: List[_NukeNode] = []
+
+    def named(self, name: str) -> bool:
+        return any(node._name == name for node in self.nodes)
+
+    def free_name(self, base: str) -> str:
+        return next(f"{base}{n}" for n in itertools.count(1) if not self.named(f"{base}{n}"))
+
+    def add(self, node_class: str) -> _NukeNode:
+        node = _NukeNode(self, node_class, self.free_name(node_class.rstrip("0123456789")))
+        self.nodes.append(node)
+        return node
+
+
+class _NukeNodeConstructors:
+    """nuke.nodes: ``nuke.nodes.Blur(**knobs)`` creates a Blur node (main thread only)."""
+
+    def __init__(self, graph: _NukeGraph) -> None:
+        self._graph = graph
+
+    def __getattr__(self, node_class: str) -> Callable[..., _NukeNode]:
+        if node_class.startswith("__"):
+            raise AttributeError(node_class)
+        graph = self._graph
+
+        def create(**knobs: Any) -> _NukeNode:
+            SIMULATION.require_main(f"nuke.nodes.{node_class}")
+            return graph.add(node_class)
+
+        return create
+
+
 def install_nuke() -> Dict[str, types.ModuleType]:
     """``nuke`` (SIMULATION)."""
     _poster()
@@ -380,13 +472,18 @@ def install_nuke() -> Dict[str, types.ModuleType]:
         here it is appended to ``swallowed`` (with its traceback text) and printed as one line.
     executeInMainThreadWithResult(call, args=(), kwargs={}): inline on the main thread, else queues
         and blocks for the result.
-    createNode(node_class) / allNodes(): the node graph, main thread only.
+    The node graph, main thread only (SimulatedMainThreadViolation elsewhere): createNode(node_class)
+        and nuke.nodes.<node_class>(**knobs) return a Node named after its class without the class's
+        version digits plus the first free number (CheckerBoard2 -> CheckerBoard1), as Nuke names new
+        nodes; allNodes() returns the Nodes. Node.name(), Node.Class(), Node.setName(name,
+        uncollide=False): an illegal name (not letters, digits and underscores starting with a letter
+        or underscore) or a name in use raises ValueError (uncollide=True appends a number instead).
+        A Node's repr is its name, so that recorded results read as node names.
     ``calls`` counts the executeInMainThread* calls.
     """)
     nuke.calls = collections.Counter()
     nuke.swallowed = []
-    nodes: List[str] = []
-    counters = collections.Counter()
+    graph = _NukeGraph()
 
     def executeInMainThread(call, args=(), kwargs=None):
         nuke.calls["executeInMainThread"] += 1
@@ -414,19 +511,18 @@ def install_nuke() -> Dict[str, types.ModuleType]:
 
     def createNode(node_class, *args, **kwargs):
         SIMULATION.require_main("nuke.createNode")
-        counters[node_class] += 1
-        name = f"{node_class}{counters[node_class]}"
-        nodes.append(name)
-        return name
+        return graph.add(node_class)
 
     def allNodes(*args, **kwargs):
         SIMULATION.require_main("nuke.allNodes")
-        return list(nodes)
+        return list(graph.nodes)
 
     nuke.executeInMainThread = executeInMainThread
     nuke.executeInMainThreadWithResult = executeInMainThreadWithResult
     nuke.createNode = createNode
     nuke.allNodes = allNodes
+    nuke.nodes = _NukeNodeConstructors(graph)
+    nuke.Node = _NukeNode
     return _install({"nuke": nuke}, "nuke")
 
 
@@ -434,21 +530,57 @@ def install_nuke() -> Dict[str, types.ModuleType]:
 # Autodesk 3ds Max
 # --------------------------------------------------------------------------------------------------
 
+# MAXScript geometry classes: calling one creates a scene node (the others are plain functions here).
+_MAX_GEOMETRY = frozenset({"Box", "Sphere", "GeoSphere", "Teapot", "Cylinder", "Cone", "Torus", "Tube",
+                           "Pyramid", "Plane"})
+
+
+class _MaxNode:
+    """A scene node; its ``name`` property is main-thread only, as every pymxs access is."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    @property
+    def name(self) -> str:
+        SIMULATION.require_main("pymxs node .name")
+        return self._name
+
+    @name.setter
+    def name(self, value: str) -> None:
+        SIMULATION.require_main("pymxs node .name")
+        self._name = str(value)
+
+    def __repr__(self) -> str:  # no thread check: recording a result is not a call into Max
+        return self._name
+
+
 class _MaxRuntime:
-    """pymxs.runtime: every MAXScript function raises off the main thread."""
+    """pymxs.runtime: every MAXScript function, and the ``objects`` scene set, raise off the main
+    thread."""
 
     def __init__(self, calls: List[str]) -> None:
         self._calls = calls
+        self._scene: List[_MaxNode] = []
+
+    @property
+    def objects(self) -> tuple:
+        SIMULATION.require_main("pymxs.runtime.objects")
+        return tuple(self._scene)
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name.startswith("__"):
             raise AttributeError(name)
-        calls = self._calls
+        calls, scene = self._calls, self._scene
 
         def maxscript_function(*args: Any, **kwargs: Any) -> Any:
             SIMULATION.require_main(f"pymxs.runtime.{name}")
             calls.append(name)
-            return f"{name}{sum(1 for c in calls if c == name)}"
+            default_name = f"{name}{sum(1 for c in calls if c == name)}"
+            if name not in _MAX_GEOMETRY:
+                return default_name
+            scene.append(_MaxNode(str(kwargs.get("name", default_name))))
+            return scene[-1]
 
         maxscript_function.__name__ = name
         return maxscript_function
@@ -462,7 +594,10 @@ def install_max() -> Dict[str, types.ModuleType]:
     may only be used from the main thread). Not 3ds Max.
 
     Every ``pymxs.runtime.<function>(...)`` raises SimulatedMainThreadViolation off the main thread;
-    on it, it appends the function's name to ``calls`` and returns "<name><count>".
+    on it, it appends the function's name to ``calls`` and returns "<name><count>". A geometry class
+    (Box, Sphere, Teapot, ...) instead creates a scene node named ``name=`` or "<name><count>" and
+    returns it (its repr is its name; reading ``node.name`` is main-thread only).
+    ``pymxs.runtime.objects``: the scene's nodes, main thread only.
     """)
     pymxs.calls = []
     pymxs.runtime = _MaxRuntime(pymxs.calls)
@@ -483,6 +618,51 @@ class _SlateHandle:
         return f"<SIMULATED slate post-tick handle {self.id}>"
 
 
+class _UnrealVector(collections.namedtuple("Vector", "x y z")):
+    """unreal.Vector: a plain value, usable on any thread."""
+
+
+class _UnrealActor:
+    """An actor in the simulated level; its methods are game-thread (main-thread) only."""
+
+    def __init__(self, label: str, location: _UnrealVector) -> None:
+        self._label, self._location = label, location
+
+    def get_actor_label(self) -> str:
+        SIMULATION.require_main("unreal.Actor.get_actor_label")
+        return self._label
+
+    def set_actor_label(self, label: str, mark_dirty: bool = True) -> None:
+        SIMULATION.require_main("unreal.Actor.set_actor_label")
+        self._label = str(label)
+
+    def get_actor_location(self) -> _UnrealVector:
+        SIMULATION.require_main("unreal.Actor.get_actor_location")
+        return self._location
+
+
+class _UnrealEditorActorSubsystem:
+    """unreal.EditorActorSubsystem over the simulated level (game thread only)."""
+
+    def __init__(self, level: List[_UnrealActor]) -> None:
+        self._level = level
+
+    def spawn_actor_from_class(self, actor_class, location, rotation=None, transient=False) -> _UnrealActor:
+        SIMULATION.require_main("unreal.EditorActorSubsystem.spawn_actor_from_class")
+        if not (isinstance(actor_class, type) and issubclass(actor_class, _UnrealActor)):
+            raise TypeError(f"{actor_class!r} is not an actor class")
+        labels = {actor._label for actor in self._level}
+        base = actor_class.__name__
+        candidates = itertools.chain([base], (f"{base}{n}" for n in itertools.count(2)))
+        label = next(label for label in candidates if label not in labels)
+        self._level.append(actor_class(label, _UnrealVector(*location)))
+        return self._level[-1]
+
+    def get_all_level_actors(self) -> List[_UnrealActor]:
+        SIMULATION.require_main("unreal.EditorActorSubsystem.get_all_level_actors")
+        return list(self._level)
+
+
 def install_unreal() -> Dict[str, types.ModuleType]:
     """``unreal`` (SIMULATION)."""
     _poster()
@@ -495,7 +675,14 @@ def install_unreal() -> Dict[str, types.ModuleType]:
         fn(delta_seconds) is called every ~16 ms from a QTimer created on the main thread; its return
         value is ignored; an exception is printed and the callback stays registered.
     unregister_slate_post_tick_callback(handle): main thread only; unknown handle: ValueError.
-    EditorLevelLibrary.spawn_actor(name) / get_all_level_actors(): main thread only.
+    The level, main thread only (SimulatedMainThreadViolation elsewhere):
+        get_editor_subsystem(EditorActorSubsystem) -> the subsystem (an Unreal 5 editor subsystem);
+        its spawn_actor_from_class(actor_class, location) adds an Actor labelled after the class
+        (StaticMeshActor, StaticMeshActor2, ...) and get_all_level_actors() returns the Actors;
+        Actor.get_actor_label() / set_actor_label(label) / get_actor_location().
+        Vector(x, y, z) is a plain value. StaticMeshActor, PointLight, CameraActor are actor classes.
+        EditorLevelLibrary.spawn_actor(name) / get_all_level_actors() are this simulation's
+        shorthand on the same level: labels "<name>_<n>", and the labels of every actor.
     Records ``registered`` (handle -> fn), ``unregistered`` and ``ticks``.
     """)
     unreal.registered = {}
@@ -538,21 +725,35 @@ def install_unreal() -> Dict[str, types.ModuleType]:
         del unreal.registered[handle]
         unreal.unregistered.append(handle)
 
-    actors: List[str] = []
+    level: List[_UnrealActor] = []
 
     def spawn_actor(name):
         SIMULATION.require_main("unreal.EditorLevelLibrary.spawn_actor")
-        actors.append(f"{name}_{len(actors) + 1}")
-        return actors[-1]
+        level.append(_UnrealActor(f"{name}_{len(level) + 1}", _UnrealVector(0, 0, 0)))
+        return level[-1]._label
 
     def get_all_level_actors():
         SIMULATION.require_main("unreal.EditorLevelLibrary.get_all_level_actors")
-        return list(actors)
+        return [actor._label for actor in level]
+
+    subsystem = _UnrealEditorActorSubsystem(level)
+
+    def get_editor_subsystem(subsystem_class):
+        SIMULATION.require_main("unreal.get_editor_subsystem")
+        if subsystem_class is not _UnrealEditorActorSubsystem:
+            raise NotImplementedError(f"SIMULATION: {subsystem_class!r} is not simulated")
+        return subsystem
 
     unreal.register_slate_post_tick_callback = register_slate_post_tick_callback
     unreal.unregister_slate_post_tick_callback = unregister_slate_post_tick_callback
     unreal.EditorLevelLibrary = types.SimpleNamespace(spawn_actor=spawn_actor,
                                                       get_all_level_actors=get_all_level_actors)
+    unreal.get_editor_subsystem = get_editor_subsystem
+    unreal.EditorActorSubsystem = _UnrealEditorActorSubsystem
+    unreal.Vector = _UnrealVector
+    unreal.Actor = _UnrealActor
+    for actor_class in ("StaticMeshActor", "PointLight", "CameraActor"):
+        setattr(unreal, actor_class, type(actor_class, (_UnrealActor,), {}))
     return _install({"unreal": unreal}, "unreal")
 
 
