@@ -69,9 +69,13 @@ def _eval_callback(callback: Callable[[Any, Optional[JavaScriptError]], None], o
         result = None if result_json is None else json.loads(result_json)
         js_error = None if error is None else javascript_error(*error)
         if on_main:
-            run_on_main_thread(callback, result, js_error)
-        else:
+            run_on_main_thread(callback, result, js_error)  # failures logged and reported there
+            return
+        try:
             callback(result, js_error)
+        except Exception:
+            logger.exception("dccview: an eval_js_async callback raised")
+            raise  # and to sys.unraisablehook, by the native caller
 
     return native
 

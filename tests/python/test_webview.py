@@ -2,6 +2,7 @@
 dcc_mode, the thread-safe wrapper, the proxy from many threads, errors, close, and the stress run."""
 
 import logging
+import sys
 import threading
 import time
 
@@ -233,6 +234,32 @@ def test_eval_js_async_delivers_values_and_page_errors(main_loop):
 
     results = sorted(main_loop(body), key=repr)
     assert results == sorted([([1, "two"], None), (None, ("RangeError", "too far"))], key=repr)
+
+
+@pytest.mark.parametrize("dcc_mode", [False, True], ids=["webview-thread", "main-thread"])
+def test_a_failing_eval_js_async_callback_reaches_logging_and_unraisablehook(main_loop, caplog, monkeypatch,
+                                                                           dcc_mode):
+    hooked = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda args: hooked.append(args.exc_value))
+    after = threading.Event()
+
+    def broken(result, error):
+        raise ValueError(f"cannot use {result}")
+
+    def body():
+        view = open_view(dcc_mode=dcc_mode)
+        view.eval_js_async("41 + 1", broken, 5000)
+        view.eval_js_async("0", lambda result, error: after.set(), 5000)  # answered after the first
+        assert after.wait(10)
+        deadline = time.monotonic() + 10
+        while not hooked and time.monotonic() < deadline:
+            time.sleep(0.01)  # bounded: a dcc_mode callback reports from the main thread's next task
+        view.close()
+
+    with caplog.at_level(logging.ERROR, logger="dccview"):
+        main_loop(body)
+    assert [str(e) for e in hooked] == ["cannot use 42"]
+    assert any(record.exc_info and "cannot use 42" in str(record.exc_info[1]) for record in caplog.records)
 
 
 def test_deadlock_pattern_3_is_refused_at_once_or_served(main_loop):
