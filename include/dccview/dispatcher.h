@@ -77,7 +77,9 @@ namespace detail {
 // needs the target back in its loop, so a target blocked in a serving wait does not resolve it.
 class SyncWait {
  public:
+  // `label` is kept by reference for the wait's reports: it must outlive the SyncWait.
   SyncWait(const Dispatcher& target, const std::string& label, const CallTaskBase* request = nullptr);
+  SyncWait(const Dispatcher&, std::string&&, const CallTaskBase* = nullptr) = delete;  // would dangle
   ~SyncWait();
   SyncWait(const SyncWait&) = delete;
   SyncWait& operator=(const SyncWait&) = delete;

@@ -202,7 +202,8 @@ bool Dispatcher::wait_for_drain_elsewhere(std::chrono::milliseconds timeout) {
   const std::int64_t deadline = detail::deadline_after_ns(std::chrono::nanoseconds(timeout).count());
   std::optional<detail::SyncWait> wait;
   try {
-    wait.emplace(*this, "wait_for_drain");  // no request: a drain needs this loop itself
+    static const std::string kLabel = "wait_for_drain";  // the wait keeps a reference to it
+    wait.emplace(*this, kLabel);  // no request: a drain needs this loop itself
   } catch (const DeadlockDetectedError& e) {
     log(LogLevel::kWarn, std::string("Dispatcher::wait_for_drain refused: ") + e.what());
     return false;

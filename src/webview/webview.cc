@@ -115,7 +115,8 @@ Result<void> WebView::save_screenshot(const std::string& png_path, std::chrono::
   if (!posted) return Error{ErrorCode::kShutdown, "save_screenshot: the WebView is closed", nullptr};
   std::optional<detail::SyncWait> wait;
   try {
-    wait.emplace(*core_->gtk, "save_screenshot");
+    static const std::string kLabel = "save_screenshot";  // the wait keeps a reference to it
+    wait.emplace(*core_->gtk, kLabel);
   } catch (const DeadlockDetectedError& e) {
     return Error{ErrorCode::kDeadlock, e.what(), nullptr};
   }
