@@ -10,8 +10,8 @@ Hosts (the example runs where the guide says it runs):
            host's Script Editor. A simulation, not the real applications. With QT_NO_GLIB=1 Qt runs
            its own event dispatcher, so the example's "auto" view is on dccview's dedicated thread
            and its handlers reach the main thread through the simulated host's API.
-  qt       the example is the whole application: PySide2, or PySide6 with DCCVIEW_QT_BINDING=PySide6
-           (with the changes the example's own comments give: "from PySide6 import", app.exec()).
+  qt       the example is the whole application: PySide2, or the binding DCCVIEW_QT_BINDING names
+           with the changes the example's own comments give (QT_BINDING_CHANGES).
   gtk      the example is the whole PyGObject GTK 3 application.
   blender  run by Blender (--python): the example, its register(), then open_panel() on the main
            thread as an operator would, once for each handler style (dcc_mode False and True).
@@ -35,7 +35,8 @@ for _entry in reversed([p for p in os.environ.get("DCCVIEW_SYS_PATH", "").split(
         sys.path.insert(0, _entry)
 
 import doc_examples  # noqa: E402
-from scenario_support import on_main, wait_ready, wait_until  # noqa: E402 (imports dccview; nothing is chosen yet)
+# scenario_support imports dccview: nothing is chosen yet (the backend is, at dccview's first use).
+from scenario_support import on_main, thread_names, wait_ready, wait_until  # noqa: E402
 
 GUIDE = os.environ["DCCVIEW_DOC_GUIDE"]
 RESULT = os.environ["DCCVIEW_RESULT"]
@@ -163,14 +164,7 @@ def click_buttons(view):
 
 def dedicated_webview_thread():
     """Whether dccview's own WebView thread (named "dccview-webview") runs: the dedicated mode."""
-    names = []
-    for task in os.listdir("/proc/self/task"):
-        try:
-            with open(f"/proc/self/task/{task}/comm") as comm:
-                names.append(comm.read().strip())
-        except OSError:
-            pass  # the thread ended meanwhile
-    return "dccview-webview" in names
+    return "dccview-webview" in thread_names()
 
 
 def drive(view, name):
@@ -255,11 +249,22 @@ def main_simulated():
     record("exec_returned", app.exec_())
 
 
+# What the qt.md example's comments say to change for each binding (it is written for PySide2).
+QT_BINDING_CHANGES = {
+    "PySide2": [],
+    "PySide6": [("from PySide2 import", "from PySide6 import"), ("app.exec_()", "app.exec()")],
+    "PyQt5": [("from PySide2 import", "from PyQt5 import")],
+}
+
+
+def qt_bindings_loaded():
+    """The Qt bindings whose QtCore this process has imported (dccview's Qt backend picks among them)."""
+    return [name for name in ("PySide2", "PySide6", "PyQt5") if f"{name}.QtCore" in sys.modules]
+
+
 def main_qt():
     """The example is the application: it runs app.exec_() and ends with sys.exit."""
-    # PySide6: what the example's comments say to change (the binding's name, and exec_ -> exec).
-    pyside6 = os.environ.get("DCCVIEW_QT_BINDING") == "PySide6"
-    replacements = [("from PySide2 import", "from PySide6 import"), ("app.exec_()", "app.exec()")] if pyside6 else []
+    replacements = QT_BINDING_CHANGES[os.environ.get("DCCVIEW_QT_BINDING") or "PySide2"]
 
     def finish(views):  # a user closes the main window; the example closes its view first
         from dccview.utils import run_on_main_thread
@@ -267,7 +272,12 @@ def main_qt():
         if "window" in namespace:
             run_on_main_thread(namespace["window"].close)
 
-    start_worker(lambda: [("panel", wait_for_view(lambda ns: getattr(ns.get("window"), "view", None)))], finish)
+    def panels():
+        view = wait_for_view(lambda ns: getattr(ns.get("window"), "view", None))
+        record("qt_bindings_loaded", qt_bindings_loaded())
+        return [("panel", view)]
+
+    start_worker(panels, finish)
     try:
         run_example(replacements)
         record("exited", {"code": "no sys.exit"})

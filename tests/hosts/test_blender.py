@@ -2,45 +2,31 @@
 (examples/blender): every step of tests/hosts/blender/blender_scenario.py is checked, any Python
 error Blender prints fails the test, and quitting with the panels open exits within 10 s."""
 
-import json
-import os
 import shutil
-import subprocess
 import time
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from host_runs import ROOT, host_env, problems_in, read_results, run_host, search_path
+
 BLENDER = shutil.which("blender")
+SCENARIO = ROOT / "tests" / "hosts" / "blender" / "blender_scenario.py"
 
 pytestmark = pytest.mark.skipif(BLENDER is None, reason="blender is not installed (./dev test installs it)")
 
 
-def run_blender(tmp_path):
+def run_blender(tmp_path, scenario=SCENARIO, timeout=180, **variables):
+    """Runs `scenario` in Blender (GUI mode, factory settings) with `variables` in its environment;
+    returns (completed process, what the scenario recorded, when Blender exited)."""
     result_file = tmp_path / "result.json"
-    package_dir = Path(__import__("dccview").__file__).resolve().parents[1]
-    env = dict(os.environ, DCCVIEW_RESULT=str(result_file),
-               PYTHONPATH=os.pathsep.join([str(package_dir), str(ROOT / "examples" / "blender"),
-                                           str(ROOT / "tests" / "hosts")]))
-    env.pop("PYTHONHOME", None)
+    env = host_env(DCCVIEW_RESULT=str(result_file), **variables,
+                   PYTHONPATH=search_path(ROOT / "examples" / "blender"))
     # A small window: Blender draws with software OpenGL under Xvfb, and a full-screen redraw after
     # each scene change costs hundreds of milliseconds of its main thread.
     command = [BLENDER, "--factory-startup", "--window-geometry", "0", "0", "640", "480",
-               "--python-use-system-env", "--python-exit-code", "3",
-               "--python", str(ROOT / "tests" / "hosts" / "blender" / "blender_scenario.py")]
-    if not os.environ.get("DISPLAY"):
-        command = ["xvfb-run", "-a", "-s", "-screen 0 1280x1024x24"] + command
-    completed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=180,
-                               cwd=tmp_path)
-    exited_at = time.time()
-    results = json.loads(result_file.read_text()) if result_file.exists() else {"steps": {}, "errors": []}
-    return completed, results, exited_at
-
-
-def python_errors(output):
-    markers = ("Traceback (most recent call last)", "Error: Python", "Exception in thread")
-    return [line for line in output.splitlines() if any(marker in line for marker in markers)]
+               "--python-use-system-env", "--python-exit-code", "3", "--python", str(scenario)]
+    completed = run_host(command, env, tmp_path, timeout, f"Blender running {scenario.name}")
+    return completed, read_results(result_file), time.time()
 
 
 def test_blender_scene_panel(tmp_path):
@@ -48,7 +34,7 @@ def test_blender_scene_panel(tmp_path):
     output = completed.stdout + completed.stderr
     steps = results["steps"]
     assert results["errors"] == [], results["errors"]
-    assert python_errors(output) == [], output[-4000:]
+    assert problems_in(output) == [], output[-4000:]
     assert completed.returncode == 0, output[-4000:]
     assert steps["dcc_name"] == "Blender"
     assert steps["loop_running"] is True
@@ -68,12 +54,13 @@ def test_blender_scene_panel(tmp_path):
     assert job["seconds"] >= 1.0 and job["timer_fires"] >= 3, job
     assert job["longest_gap_s"] < 0.5, job
     loaded = steps["close_under_load"]
+    assert loaded["ready"] is True and loaded["loaded"] is True, loaded
     assert loaded["emitter"] == "shutdown" and loaded["emit_rate"] > 700, loaded  # ~1000/s asked
     assert loaded["threads_alive"] == 0, loaded
     assert set(loaded["waiter_kinds"]) <= {"int", "str"} and "int" in loaded["waiter_kinds"], loaded
     assert loaded["close_s"] < 5.0, loaded
     cycles = steps["open_close_cycles"]
-    assert cycles["all_ready"] is True
+    assert cycles["cycles"] == 20 and cycles["all_ok"] is True, cycles
     assert cycles["rss_growth_kib"] < 20 * 1024, cycles
-    assert cycles["threads_after"] <= cycles["threads_before"] + 2, cycles  # a leak grows by 20+
+    assert cycles["no_leftover_threads"] is True, cycles  # back to the warmed-up count within 5 s
     assert exited_at - steps["quit_requested_at"] < 10.0

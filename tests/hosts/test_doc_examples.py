@@ -9,16 +9,15 @@ Where each example runs (tests/hosts/doc_example_scenario.py, one subprocess eac
       on a real PySide2 application's loop, with a real WebView. A simulation: it shows that the
       example's code works against the hosts' documented APIs and thread rules, not that it works
       in the real applications, which are untested.
-  qt: the example is a real PySide2 application, and (when build/venv-pyside6 exists) a real PySide6
-      one, with the one change the guide's comments allow (binding name, app.exec()).
+  qt: the example is a real PySide2 application, a real PyQt5 one and (when build/venv-pyside6
+      exists) a real PySide6 one, with only the changes the guide's comments allow for them (the
+      binding's name; PySide6: also app.exec()).
   gtk: the example is a real PyGObject GTK 3 application.
   blender, freecad: the real applications (Debian 12's packages), started the way
       tests/hosts/test_blender.py and test_freecad.py start them.
 """
 
 import importlib.util
-import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -28,43 +27,36 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "qt"))
 
 import doc_examples  # noqa: E402
-import test_blender  # noqa: E402 - reused: where Blender is
+import test_blender  # noqa: E402 - reused: how Blender is started (with this test's scenario)
 import test_freecad  # noqa: E402 - reused: how FreeCAD is started (with this test's scenario)
 import test_pyside6  # noqa: E402 - reused: which PySide6 interpreter, and whether it works
-from qt_host_checks import _scenario_env, _with_display, problems_in  # noqa: E402
+from host_runs import problems_in, read_results, run_host  # noqa: E402
+from qt_host_checks import scenario_env  # noqa: E402
 
 SCENARIO = HERE / "doc_example_scenario.py"
 GUIDES = ["maya", "houdini", "nuke", "unreal", "3dsmax", "qt", "gtk", "blender", "freecad"]
 SIMULATED = {"maya": "Maya", "houdini": "Houdini", "nuke": "Nuke", "unreal": "Unreal", "3dsmax": "3ds Max"}
 OBJECT = "doc_example_object"  # the name the scenario asks create_object for
-PYSIDE6_SUBSTITUTIONS = 3  # the page path, "from PySide6 import", app.exec()
+# What the qt.md example's comments allow for each binding, as doc_example_scenario.py applies them:
+# the page path always; PyQt5: "from PyQt5 import"; PySide6: "from PySide6 import" and app.exec().
+QT_SUBSTITUTIONS = {"PySide2": 1, "PyQt5": 2, "PySide6": 3}
 
 # The scenarios run in subprocesses: these are what their interpreter (this one) needs.
 needs_pyside2 = pytest.mark.skipif(importlib.util.find_spec("PySide2") is None,
                                    reason="PySide2 is not installed (./dev test installs python3-pyside2.*)")
+needs_pyqt5 = pytest.mark.skipif(importlib.util.find_spec("PyQt5") is None,
+                                 reason="PyQt5 is not installed (./dev test installs python3-pyqt5)")
 needs_pygobject = pytest.mark.skipif(importlib.util.find_spec("gi") is None,
                                      reason="PyGObject is not installed (python3-gi, a venv with system site packages)")
 
 
-def run_scenario(guide, tmp_path, python=sys.executable, binding="PySide2", timeout=90, **extra_env):
-    """Runs the guide's example in a plain interpreter (simulated hosts, Qt, GTK) or in Blender;
-    returns (completed process, recorded results)."""
+def run_scenario(guide, tmp_path, python=sys.executable, binding="PySide2", **variables):
+    """Runs the guide's example in a plain interpreter (simulated hosts, Qt, GTK); returns (completed
+    process, recorded results)."""
     result_file = tmp_path / "result.json"
-    env = _scenario_env(binding, DCCVIEW_DOC_GUIDE=guide, DCCVIEW_RESULT=str(result_file))
-    env.update(extra_env)
-    command = [str(python), str(SCENARIO)]
-    if guide == "blender":
-        env.pop("PYTHONHOME", None)
-        command = [test_blender.BLENDER, "--factory-startup", "--window-geometry", "0", "0", "640", "480",
-                   "--python-use-system-env", "--python-exit-code", "3", "--python", str(SCENARIO)]
-    try:
-        completed = subprocess.run(_with_display(command), env=env, capture_output=True, text=True,
-                                   timeout=timeout, cwd=tmp_path)
-    except subprocess.TimeoutExpired as expired:
-        pytest.fail(f"the {guide} example did not finish within {timeout} s; output:\n"
-                    f"{(expired.stdout or b'')[-3000:]!r}\n{(expired.stderr or b'')[-3000:]!r}")
-    results = json.loads(result_file.read_text()) if result_file.exists() else {"steps": {}, "errors": ["no result"]}
-    return completed, results
+    env = scenario_env(binding, DCCVIEW_DOC_GUIDE=guide, DCCVIEW_RESULT=str(result_file), **variables)
+    completed = run_host([str(python), str(SCENARIO)], env, tmp_path, 90, f"the {guide} example ({binding})")
+    return completed, read_results(result_file)
 
 
 def check_ran_clean(guide, completed, results, replacements=1):
@@ -138,19 +130,21 @@ def test_simulated_host_runs_the_guides_example(guide, view_thread, tmp_path):
     assert steps["exec_returned"] == 0
 
 
-@pytest.mark.parametrize("binding", [pytest.param("PySide2", marks=needs_pyside2), "PySide6"])
+@pytest.mark.parametrize("binding", [pytest.param("PySide2", marks=needs_pyside2), "PySide6",
+                                     pytest.param("PyQt5", marks=needs_pyqt5)])
 def test_qt_application_example(binding, tmp_path):
     """A real Qt application: the example is the whole program; closing its window closes the view
     first ("dccview:closed"), then the application exits with status 0."""
     python = sys.executable
-    replacements = 1
     if binding == "PySide6":
         if test_pyside6.VERSION is None:
             pytest.skip(f"no PySide6 for {test_pyside6.PYTHON}")
-        python, replacements = test_pyside6.PYTHON, PYSIDE6_SUBSTITUTIONS
+        python = test_pyside6.PYTHON
     completed, results = run_scenario("qt", tmp_path, python=python, binding=binding)
-    check_ran_clean("qt", completed, results, replacements)
+    check_ran_clean("qt", completed, results, QT_SUBSTITUTIONS[binding])
     assert "DeprecationWarning" not in completed.stderr, completed.stderr[-2000:]
+    # The example ran on this binding alone: dccview's Qt backend had no other one to pick.
+    assert results["steps"]["qt_bindings_loaded"] == [binding], results["steps"]["qt_bindings_loaded"]
     check_panel(results["steps"]["drive_panel"], "Qt", dedicated=False)
     assert results["steps"]["exited"] == {"code": 0, "view_gone": True, "view_closed": True}
 
@@ -169,9 +163,8 @@ def test_gtk_application_example(tmp_path):
 def test_blender_example(tmp_path):
     """The real Blender: the example's register(), then open_panel() from Blender's main thread, once
     per handler style (@dcc_thread_safe and dcc_mode); both panels work and close; Blender quits."""
-    completed, results = run_scenario("blender", tmp_path, timeout=150)
+    completed, results, _exited_at = test_blender.run_blender(tmp_path, SCENARIO, DCCVIEW_DOC_GUIDE="blender")
     check_ran_clean("blender", completed, results)
-    assert test_blender.python_errors(completed.stdout + completed.stderr) == []  # what Blender prints
     steps = results["steps"]
     check_panel(steps["drive_panel"], "Blender", dedicated=True)
     check_panel(steps["drive_dcc_mode_panel"], "Blender", dedicated=True, name=f"{OBJECT}_2")
@@ -179,14 +172,11 @@ def test_blender_example(tmp_path):
 
 
 @pytest.mark.skipif(not Path(test_freecad.FREECAD).exists(), reason="FreeCAD is not installed")
-def test_freecad_example(tmp_path, monkeypatch):
+def test_freecad_example(tmp_path):
     """The real FreeCAD: the example runs as a macro (main thread, inside its Qt loop), docked; its
     panel works; "dock.hide(); view.close()" closes it and deletes the dock; FreeCAD quits with 0."""
-    monkeypatch.setattr(test_freecad, "SCENARIO", SCENARIO)  # test_freecad's start-up, this scenario
-    monkeypatch.setenv("DCCVIEW_DOC_GUIDE", "freecad")
-    completed, results, _exited_at = test_freecad.run_freecad(tmp_path)
+    completed, results, _exited_at = test_freecad.run_freecad(tmp_path, SCENARIO, DCCVIEW_DOC_GUIDE="freecad")
     check_ran_clean("freecad", completed, results)
-    assert test_freecad.problems_in(completed.stdout + completed.stderr) == []
     steps = results["steps"]
     check_panel(steps["drive_panel"], "Qt", dedicated=False)
     assert steps["closed"] is True and steps["dock_deleted"] is True

@@ -17,16 +17,13 @@ runs without the GLib dispatcher would: the WebView is on dccview's dedicated We
 every handler call must reach the main thread through the simulated host's API.
 """
 
-import json
-import os
-import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from host_runs import ROOT, host_env, problems_in, read_results, run_host, search_path
+
 SCENARIO = ROOT / "tests" / "hosts" / "qt" / "simulated_dcc_scenario.py"
 HOSTS = ["maya", "houdini", "nuke", "max", "unreal"]
 MODES = ["host", "dedicated"]  # where the WebView lives: the Qt main thread, or dccview's own thread
@@ -47,6 +44,7 @@ def sim_id(host, mode="host"):
 
 VARIANTS = [(host, mode) for mode in MODES for host in HOSTS]
 VARIANT_IDS = [sim_id(host, mode) for host, mode in VARIANTS]
+HOST_MODE_IDS = [sim_id(host) for host in HOSTS]
 DEDICATED_IDS = [sim_id(host, "dedicated") for host in HOSTS]
 
 
@@ -58,32 +56,15 @@ def in_both_modes(host):
 _runs = {}
 
 
-def problems_in(output):
-    markers = ("Traceback (most recent call last)", "Exception in thread", "Fatal Python error",
-               "-CRITICAL **", "-WARNING **", "XCB error", "Segmentation fault", "Aborted", "core dumped")
-    return [line for line in output.splitlines() if any(marker in line for marker in markers)]
-
-
 def run_simulation(host, mode, tmp_path):
     result_file = tmp_path / "result.json"
-    package_dir = Path(__import__("dccview").__file__).resolve().parents[1]
-    env = dict(os.environ, DCCVIEW_RESULT=str(result_file), DCCVIEW_SIMULATED_HOST=host,
-               PYTHONPATH=os.pathsep.join([str(package_dir), str(ROOT / "examples" / "qt")]))
-    for name in ("QT_QPA_PLATFORM", "DCCVIEW_DISPATCHER", "QT_NO_GLIB"):
-        env.pop(name, None)  # xcb, Qt's GLib dispatcher, and the backend dccview picks for the host
-    if mode == "dedicated":
-        env["QT_NO_GLIB"] = "1"  # Qt's own dispatcher: nothing runs the default GLib context
-    command = [sys.executable, str(SCENARIO), host]
-    if not os.environ.get("DISPLAY"):
-        command = ["xvfb-run", "-a", "-s", "-screen 0 1280x1024x24"] + command
-    try:
-        completed = subprocess.run(command, env=env, capture_output=True, text=True, timeout=90, cwd=tmp_path)
-    except subprocess.TimeoutExpired as expired:
-        pytest.fail(f"simulated {host} ({mode} mode): the scenario did not finish within 90 s; output:\n"
-                    f"{(expired.stdout or b'')[-3000:]!r}\n{(expired.stderr or b'')[-3000:]!r}")
-    exited_at = time.time()
-    results = json.loads(result_file.read_text()) if result_file.exists() else {"steps": {}, "errors": ["no result"]}
-    return completed, results, exited_at
+    # Qt's own dispatcher in dedicated mode: nothing runs the default GLib context.
+    variables = {"QT_NO_GLIB": "1"} if mode == "dedicated" else {}
+    env = host_env(DCCVIEW_RESULT=str(result_file), DCCVIEW_SIMULATED_HOST=host, **variables,
+                   PYTHONPATH=search_path(ROOT / "examples" / "qt"))
+    completed = run_host([sys.executable, str(SCENARIO), host], env, tmp_path, 90,
+                         f"the simulated {host} ({mode} mode)")
+    return completed, read_results(result_file), time.time()
 
 
 @pytest.fixture
@@ -185,8 +166,10 @@ def test_houdini_simulation_multithreaded_handlers(simulated, mode):
     assert hou["hou_node_off_main"].startswith("SimulatedMainThreadViolation")
     assert hou["threads"] == 8 and hou["calls_per_thread"] == 200 and hou["threads_alive"] == 0
     assert hou["ok_calls"] == 1600 and hou["errors"] == {}, hou
-    assert hou["handler_calls"] == hou["handler_calls_on_main"] == 1600
-    assert hou["nodes_in_scene"] == 1600
+    assert hou["handler_calls"] == 1600 and hou["nodes_in_scene"] == 1600
+    if mode == "dedicated":  # in host mode the handlers run on the view's thread, the main one anyway
+        assert hou["handler_calls_on_main"] == 1600, hou
+    assert hou["event_loop_ticking_before"] is True and hou["event_loop_ticking_after"] is True, hou
     expected_ticks = hou["seconds"] / 0.05
     assert hou["event_loop_ticks_during"] >= 0.5 * expected_ticks, hou
     assert hou["event_loop_ticks_all_on_main"] is True and hou["event_loop_longest_gap_s"] < 0.5, hou
@@ -203,7 +186,9 @@ def test_nuke_simulation_exceptions_are_not_swallowed(simulated, mode):
     assert nuke["create_node_off_main"].startswith("SimulatedMainThreadViolation")
     assert nuke["page_error"] == {"name": "HandlerError", "code": "HandlerError", "type": "SimulatedNukeFailure",
                                   "message": "handler failed for Grade1"}
-    assert nuke["handler_ran_on_main"] is True and nuke["nodes"] == ["Grade1"]
+    assert nuke["nodes"] == ["Grade1"]
+    if mode == "dedicated":  # in host mode the handler runs on the view's thread, the main one anyway
+        assert nuke["handler_ran_on_main"] is True
     assert nuke["sync_caller_got"] == {"type": "SimulatedNukeFailure", "message": "raised on the main thread",
                                        "same_object": True, "traceback_has_raise_on_main": True}
     assert nuke["swallowed_by_nuke"] == 0
@@ -218,8 +203,10 @@ def test_max_simulation_pymxs_through_the_dispatcher(simulated, mode):
     mx = simulated("max", mode)[1]["steps"]["max"]
     assert mx["runtime_off_main"].startswith("SimulatedMainThreadViolation: pymxs.runtime.Box")
     assert mx["through_dispatcher"] == "Box1"
-    assert mx["dcc_thread_safe"] == ["Sphere1", True]
-    assert mx["from_page"] == ["Teapot1", True]
+    assert mx["dcc_thread_safe"] == ["Sphere1", True]  # called from a worker: ran on the main thread
+    assert mx["from_page"][0] == "Teapot1"
+    if mode == "dedicated":  # in host mode the handler runs on the view's thread, the main one anyway
+        assert mx["from_page"][1] is True
     assert mx["calls"] == ["Box", "Sphere", "Teapot"]
 
 
@@ -230,10 +217,12 @@ def test_unreal_simulation_slate_tick(simulated, mode):
     ue = simulated("unreal", mode)[1]["steps"]["unreal"]
     assert ue["register_off_main"].startswith("SimulatedMainThreadViolation")
     assert ue["registered_handles"] == 1
-    assert ue["ticks_in_half_a_second"] >= 15, ue
+    assert ue["ticked_15_times"] is True and ue["seconds_for_15_ticks"] < 0.5, ue  # >= 30 ticks/s
     assert ue["spawn_off_main"].startswith("SimulatedMainThreadViolation")
     assert ue["spawn_through_dispatcher"] == "Cube_1"
-    assert ue["from_page"] == ["Light_2", True]
+    assert ue["from_page"][0] == "Light_2"
+    if mode == "dedicated":  # in host mode the handler runs on the view's thread, the main one anyway
+        assert ue["from_page"][1] is True
 
 
 @pytest.mark.parametrize("host", HOSTS, ids=DEDICATED_IDS)
@@ -259,9 +248,24 @@ def test_dedicated_page_handlers_run_inside_host_callbacks(simulated, host):
     executeDeferred, hdefereval.executeDeferred run from its event loop callback,
     nuke.executeInMainThread, the 3ds Max Qt waker, the Unreal slate post-tick callback), and the
     host's API was called and ran such callables while the page calls were in flight. (In host
-    mode the same handlers run inline: none of them inside a host callback.)"""
+    mode the same handlers run inline: test_host_mode_page_handlers_run_inline.)"""
     path = simulated(host, "dedicated")[1]["steps"][host]["page_call_path"]
     assert path["calls"] == path["on_main"] == path["inside_host_callback"] == PAGE_CALLS[host], path
     assert path["host_callbacks"] >= 1, path
     if host != "unreal":  # Unreal's backend registered its tick callback once, at activation
         assert path["host_api_calls"] >= 1, path
+
+
+@pytest.mark.parametrize("host", HOSTS, ids=HOST_MODE_IDS)
+def test_host_mode_page_handlers_run_inline(simulated, host):
+    """Simulation, host mode (Qt on its GLib dispatcher): the panel's view lives on the Qt main
+    thread, so every page handler call ran there inline, none inside a callable handed to the
+    simulated host's API (which carries the workers' run_on_main_thread_sync calls only). That
+    handlers reach the main thread through the host's API is shown in dedicated mode."""
+    steps = simulated(host)[1]["steps"]
+    assert steps["event_dispatcher"] in GLIB_DISPATCHERS, steps["event_dispatcher"]
+    assert steps["dedicated_webview_thread"] is False
+    # The view is on the main thread: eval_js_sync there is refused at once instead of deadlocking.
+    assert steps["eval_js_sync_on_main"] == "DeadlockDetectedError"
+    path = steps[host]["page_call_path"]
+    assert path["calls"] == PAGE_CALLS[host] and path["inside_host_callback"] == 0, path

@@ -13,9 +13,9 @@ import traceback
 
 import bpy
 
-import dccview
 import dccview_panel
-from scenario_support import longest_gap, rss_kib, thread_count, wait_ready
+import scenario_support
+from scenario_support import longest_gap, wait_ready, wait_until
 from dccview.utils import get_current_dcc_name, run_on_main_thread, run_on_main_thread_sync
 
 RESULT = os.environ["DCCVIEW_RESULT"]
@@ -38,89 +38,44 @@ def heartbeat():
     return 0.01
 
 
-def wait_js(view, script, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if view.eval_js_sync(script, 5000):
-            return True
-        time.sleep(0.02)
-    return False
-
-
 def wait_for_blender_loop(timeout=60.0):
     """Blender's window-manager loop runs timers slowly for the first seconds after start (about one
-    per 0.5 s here); wait until the 10 ms heartbeat fires at its rate."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        before = timer_fires[0]
-        time.sleep(0.2)
-        if timer_fires[0] - before >= 10:
-            return True
-    return False
+    per 0.5 s here); wait until the 10 ms heartbeat fires at its rate: 10 fires within 0.2 s."""
+
+    def at_rate():
+        last = fire_times[-10:]
+        return len(last) == 10 and last[-1] - last[0] <= 0.2
+
+    return bool(wait_until(at_rate, timeout))
+
+
+def open_panel():
+    """A dcc_mode panel, opened on Blender's main thread (an operator would do it)."""
+    return run_on_main_thread_sync(lambda: dccview_panel.open_panel(dcc_mode=True), timeout=60)
 
 
 def close_under_load():
     """Closes a panel on the main thread while a worker emits ~1000 events/s into it and another
-    waits in run_on_main_thread_sync: no crash, no hang, every waiter gets a value or
-    ShutdownInProgressError, the emitter stops with ShutdownInProgressError."""
-    view = run_on_main_thread_sync(lambda: dccview_panel.open_panel(dcc_mode=True), timeout=60)
-    wait_ready(view)
-    outcomes = {"emitted": 0, "emitter": None, "waiter": []}
-    stop = threading.Event()
-
-    def emitter():  # 10 events every 10 ms: 1000 events/s
-        begun = time.monotonic()
-        try:
-            while not stop.is_set():
-                for _ in range(10):
-                    view.emit("progress", {"step": outcomes["emitted"], "total": 0})
-                    outcomes["emitted"] += 1
-                time.sleep(0.01)
-            outcomes["emitter"] = "stopped"
-        except dccview.ShutdownInProgressError:
-            outcomes["emitter"] = "shutdown"
-        outcomes["emit_rate"] = outcomes["emitted"] / (time.monotonic() - begun)
-
-    def waiter():
-        while not stop.is_set():
-            try:
-                outcomes["waiter"].append(run_on_main_thread_sync(lambda: len(bpy.data.objects), timeout=10))
-            except dccview.ShutdownInProgressError:
-                outcomes["waiter"].append("shutdown")
-
-    threads = [threading.Thread(target=emitter), threading.Thread(target=waiter)]
-    for thread in threads:
-        thread.start()
-    time.sleep(0.5)
-    started = time.monotonic()
-    run_on_main_thread_sync(view.close, timeout=30)
-    outcomes["close_s"] = time.monotonic() - started
-    time.sleep(0.2)
-    stop.set()
-    for thread in threads:
-        thread.join(15)
-    outcomes["threads_alive"] = sum(thread.is_alive() for thread in threads)
-    outcomes["waiter_kinds"] = sorted({type(v).__name__ for v in outcomes.pop("waiter")})
-    return outcomes
+    waits in run_on_main_thread_sync (scenario_support.close_under_load)."""
+    view = open_panel()
+    ready = wait_ready(view)
+    outcomes = scenario_support.close_under_load(view, view.close, lambda: len(bpy.data.objects))
+    dccview_panel._panels.remove(view)
+    return dict(outcomes, ready=ready)
 
 
 def open_close_cycles(cycles):
-    """Opens and closes the panel `cycles` times: RSS growth and thread count, after one warm-up
-    cycle (the first view starts WebKit's process pool and thread pools)."""
+    """Opens and closes the panel `cycles` times after a warm-up cycle: RSS growth, and no thread
+    left over (scenario_support.open_close_cycles)."""
 
     def cycle():
-        view = run_on_main_thread_sync(lambda: dccview_panel.open_panel(dcc_mode=True), timeout=60)
+        view = open_panel()
         ready = wait_ready(view)
         run_on_main_thread_sync(view.close, timeout=30)
         dccview_panel._panels.remove(view)
         return ready
 
-    cycle()
-    rss_before, threads_before = rss_kib(), thread_count()
-    ready = [cycle() for _ in range(cycles)]
-    time.sleep(0.5)  # let WebKit's exiting helper threads finish
-    return {"all_ready": all(ready), "rss_growth_kib": rss_kib() - rss_before,
-            "threads_before": threads_before, "threads_after": thread_count()}
+    return scenario_support.open_close_cycles(cycle, cycles)
 
 
 def scenario():
@@ -141,7 +96,7 @@ def scenario():
     fires_before = timer_fires[0]
     started = time.monotonic()
     decorated.eval_js("dccview.call('start_job', {steps: 100, interval_ms: 10})")
-    job_done = wait_js(decorated, "window.jobDone === true")
+    job_done = bool(wait_until(lambda: decorated.eval_js_sync("window.jobDone === true", 5000), 30))
     ended = time.monotonic()
     record("job", {"done": job_done, "progress": decorated.eval_js_sync("window.progress"),
                    "timer_fires": timer_fires[0] - fires_before, "seconds": ended - started,

@@ -29,10 +29,10 @@ import FreeCADGui as Gui  # noqa: E402
 
 import dccview  # noqa: E402
 import dccview_freecad as panel  # noqa: E402
-from scenario_support import (longest_gap, next_frames, on_main, rss_kib, thread_count,  # noqa: E402
-                              wait_ready, wait_until)
+import scenario_support  # noqa: E402
+from scenario_support import longest_gap, next_frames, on_main, paced, wait_ready, wait_until  # noqa: E402
 from dccview.utils import (get_current_dcc_name, get_dispatcher_backend, is_main_thread,  # noqa: E402
-                           run_on_main_thread, run_on_main_thread_sync)
+                           run_on_main_thread)
 
 RESULT = os.environ["DCCVIEW_RESULT"]
 SCREENSHOT = os.environ.get("DCCVIEW_SCREENSHOT") or os.path.splitext(RESULT)[0] + ".png"
@@ -141,9 +141,8 @@ def check_document(view):
 def check_progress(view):
     view.eval_js_sync("window.progress = []")
     started = time.monotonic()
-    for step in range(1, 101):
+    for step, _ in zip(range(1, 101), paced(0.01)):  # 100 events, 10 ms apart
         view.emit("progress", {"step": step, "total": 100})
-        time.sleep(0.01)
     got = wait_until(lambda: view.eval_js_sync("window.progress.length") >= 100, 10)
     ended = time.monotonic()
     return {"all_arrived": bool(got), "progress": view.eval_js_sync("window.progress"),
@@ -244,22 +243,25 @@ def swatch_pixels_in(image, box):
 
 
 def check_screenshot(view):
+    """Grabs the screen until the page's whole swatch shows inside the dock (painting lags the layout
+    by a frame or two), within 10 s; saves the last grab."""
     swatch = view.eval_js_sync("window.panel.swatchRect()")
-    attempts = 0
-    while True:
-        attempts += 1
+    seen = {"attempts": 0}
+
+    def swatch_in_dock():
+        seen["attempts"] += 1
         next_frames(view)
-        image, geometry = on_main(lambda: grab_screen(view))
-        in_dock = swatch_pixels_in(image, geometry["dock_px"])  # the image has device pixels
-        if in_dock >= swatch["width"] * swatch["height"] or attempts >= 20:
-            break
-        time.sleep(0.2)
-    image.save(SCREENSHOT)
+        seen["image"], seen["geometry"] = on_main(lambda: grab_screen(view))
+        seen["in_dock"] = swatch_pixels_in(seen["image"], seen["geometry"]["dock_px"])  # device pixels
+        return seen["in_dock"] >= swatch["width"] * swatch["height"]
+
+    wait_until(swatch_in_dock, 10, 0.05)
+    seen["image"].save(SCREENSHOT)
     page_size = view.eval_js_sync("[window.innerWidth, window.innerHeight]")
     main_window_id = on_main(lambda: int(Gui.getMainWindow().winId()))
-    return {"path": SCREENSHOT, "swatch": swatch, "attempts": attempts, "swatch_pixels_in_dock": in_dock,
-            "page_size": page_size, "x_view": x_geometry(view.native_handle),
-            "x_main_window": x_geometry(main_window_id), **geometry}
+    return {"path": SCREENSHOT, "swatch": swatch, "attempts": seen["attempts"],
+            "swatch_pixels_in_dock": seen["in_dock"], "page_size": page_size, "x_view": x_geometry(view.native_handle),
+            "x_main_window": x_geometry(main_window_id), **seen["geometry"]}
 
 
 def closed_count():
@@ -273,52 +275,16 @@ def check_dock_close_button(view):
 
 
 def close_under_load():
+    """Closes a panel on the main thread under load (scenario_support.close_under_load); the panel
+    counts as closed once FreeCAD's dock saw dccview:closed."""
     view = on_main(lambda: panel.open_panel(dcc_mode=True))
     ready = wait_ready(view)
     before = closed_count()
-    outcomes = {"ready": ready, "emitted": 0, "emitter": None, "waiter": []}
-    stop = threading.Event()
-
-    def emitter():  # 10 events every 10 ms: 1000 events/s
-        begun = time.monotonic()
-        try:
-            while not stop.is_set():
-                for _ in range(10):
-                    view.emit("progress", {"step": outcomes["emitted"], "total": 0})
-                    outcomes["emitted"] += 1
-                time.sleep(0.01)
-            outcomes["emitter"] = "stopped"
-        except dccview.ShutdownInProgressError:
-            outcomes["emitter"] = "shutdown"
-        outcomes["emit_rate"] = round(outcomes["emitted"] / (time.monotonic() - begun))
-
-    def waiter():
-        while not stop.is_set():
-            try:
-                count = run_on_main_thread_sync(lambda: len(App.ActiveDocument.Objects), timeout=10)
-                outcomes["waiter"].append(count)
-            except dccview.ShutdownInProgressError:
-                outcomes["waiter"].append("shutdown")
-
-    threads = [threading.Thread(target=emitter, name="emitter"), threading.Thread(target=waiter, name="waiter")]
-    for thread in threads:
-        thread.start()
-    time.sleep(0.5)
-    started = time.monotonic()
-    on_main(lambda: panel.close_panel(view))
-    outcomes["close_call_s"] = round(time.monotonic() - started, 4)
-    outcomes["closed_event"] = bool(wait_until(lambda: closed_count() > before, 10))
-    outcomes["close_s"] = round(time.monotonic() - started, 4)
-    time.sleep(0.2)
-    stop.set()
-    for thread in threads:
-        thread.join(15)
-    outcomes["threads_alive"] = sum(thread.is_alive() for thread in threads)
-    outcomes["waiter_calls"] = len(outcomes["waiter"])
-    outcomes["waiter_kinds"] = sorted({type(v).__name__ for v in outcomes.pop("waiter")})
-    outcomes["view_closed"] = view.closed
+    outcomes = scenario_support.close_under_load(
+        view, lambda: panel.close_panel(view), lambda: len(App.ActiveDocument.Objects),
+        closed=lambda: closed_count() > before)
     outcomes["panels_open"] = on_main(lambda: len(panel.open_panels()))
-    return outcomes
+    return dict(outcomes, ready=ready)
 
 
 def qt_objects():
@@ -331,6 +297,9 @@ def qt_objects():
 
 
 def open_close_cycles(cycles):
+    """Opens and closes a docked panel `cycles` times after a warm-up cycle: RSS growth, Qt objects,
+    and no thread left over (scenario_support.open_close_cycles)."""
+
     def cycle():
         before = closed_count()
         view = on_main(lambda: panel.open_panel(dcc_mode=True))
@@ -339,18 +308,7 @@ def open_close_cycles(cycles):
         closed = wait_until(lambda: closed_count() > before, 10)
         return ready and bool(closed)
 
-    cycle()
-    time.sleep(1.0)
-    objects_before = on_main(qt_objects)
-    rss_before, threads_before = rss_kib(), thread_count()
-    started = time.monotonic()
-    ok = [cycle() for _ in range(cycles)]
-    seconds = time.monotonic() - started
-    time.sleep(1.0)  # let WebKit's exiting helper threads finish and Qt delete the docks
-    return {"cycles": cycles, "all_ok": all(ok), "seconds": round(seconds, 2),
-            "rss_before_kib": rss_before, "rss_growth_kib": rss_kib() - rss_before,
-            "threads_before": threads_before, "threads_after": thread_count(),
-            "qt_objects_before": objects_before, "qt_objects_after": on_main(qt_objects)}
+    return scenario_support.open_close_cycles(cycle, cycles, host_objects=lambda: on_main(qt_objects))
 
 
 def close_documents():
@@ -371,21 +329,19 @@ def scenario(view):
     # first (FreeCAD would ask whether to save it), then FreeCAD's main window is closed.
     view = on_main(lambda: panel.open_panel(dcc_mode=True))
     record("reopened", wait_ready(view))
-    stop = threading.Event()
 
-    def stream():
-        step = 0
+    def stream():  # 500 events/s until FreeCAD's quit closes the panel (a daemon thread)
         try:
-            while not stop.is_set():
-                step += 1
+            for step, _ in enumerate(paced(0.002), 1):
                 view.emit("progress", {"step": step, "total": 0})
-                time.sleep(0.002)
         except dccview.ShutdownInProgressError:
             pass
 
+    view.eval_js_sync("window.progress = []")
     threading.Thread(target=stream, name="quit-stream", daemon=True).start()
     record("documents_left", on_main(close_documents))
-    time.sleep(0.3)
+    # Quit while the events are arriving: the page has shown some of them.
+    record("streaming", bool(wait_until(lambda: view.eval_js_sync("window.progress.length >= 10"), 10)))
     record("quit_requested_at", time.time())
     run_on_main_thread(lambda: Gui.getMainWindow().close())
 

@@ -8,6 +8,7 @@ import threading
 import time
 
 import dccview
+from scenario_support import paced
 
 binding = sys.argv[1]
 QtWidgets = __import__(binding + ".QtWidgets", fromlist=["QtWidgets"])
@@ -24,43 +25,48 @@ dock.setWidget(holder)
 window.show()
 
 
-def run_loop(seconds, until=lambda: False):
+def run_loop(until, seconds=10):
+    """Runs Qt's loop (which drives the host-mode view) until until() is true or `seconds` passed;
+    returns until()."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and not until():
         app.processEvents(QtCore.QEventLoop.AllEvents, 20)
+    return bool(until())
 
 
-run_loop(0.5)
-view = dccview.WebView(title="docked", html="<h1>panel</h1><script>window.__loaded = true;</script>",
-                       parent=holder, thread_mode="host")
-closed_event = threading.Event()
+window_shown = run_loop(lambda: window.windowHandle() is not None and window.windowHandle().isExposed())
+PAGE = "<h1>panel</h1><script>dccview.whenReady().then(() => dccview.emit('loaded', {}));</script>"
+view = dccview.WebView(title="docked", html=PAGE, parent=holder, thread_mode="host")
+loaded, closed_event = threading.Event(), threading.Event()
+view.on("loaded")(lambda data: loaded.set())  # host mode: on this thread, from run_loop
 view.on("dccview:closed")(lambda data: closed_event.set())
-run_loop(1.0)  # the page loads while Qt runs
+page_loaded = run_loop(loaded.is_set, 30)
 emitted = {"ok": 0, "shutdown": 0}
 stop = threading.Event()
 
 
-def emitter():  # until an emit is refused (or 30 s, a failure the result shows)
+def emitter():  # 500 events/s until an emit is refused (or 30 s, a failure the result shows)
     deadline = time.monotonic() + 30
-    while not stop.is_set() and time.monotonic() < deadline:
+    for _ in paced(0.002):
+        if stop.is_set() or time.monotonic() > deadline:
+            return
         try:
             view.emit("tick", {"t": time.monotonic()})
             emitted["ok"] += 1
         except dccview.ShutdownInProgressError:
             emitted["shutdown"] += 1
             return
-        time.sleep(0.002)
 
 
 worker = threading.Thread(target=emitter)
 worker.start()
-run_loop(0.3)
+streaming = run_loop(lambda: emitted["ok"] >= 100)  # the worker is emitting into the open view
 shiboken.delete(holder)  # the host deletes the panel's widget, and its X window
-run_loop(10, lambda: view.closed)
-view_closed = view.closed
+view_closed = run_loop(lambda: view.closed)
 worker.join(10)  # it stops at its first emit refused with ShutdownInProgressError
 stop.set()
-run_loop(0.5)
-print(json.dumps({"view_closed": view_closed, "closed_event": closed_event.is_set(),
+run_loop(closed_event.is_set)  # the closed event comes from Qt's loop
+print(json.dumps({"window_shown": window_shown, "page_loaded": page_loaded, "streaming": streaming,
+                  "view_closed": view_closed, "closed_event": closed_event.is_set(),
                   "emitted": emitted, "worker_alive": worker.is_alive(),
                   "main_window_alive": window.isVisible()}), flush=True)

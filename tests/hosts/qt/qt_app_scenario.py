@@ -21,11 +21,9 @@ import traceback
 import mini_qt_dcc  # first: it imports the Qt binding, then dccview
 from mini_qt_dcc import QT_BINDING, QtCore, QtGui, QtWidgets
 
-import dccview
-from scenario_support import (longest_gap, next_frames, on_main, rss_kib, thread_count, wait_ready,
-                              wait_until)
-from dccview.utils import (get_current_dcc_name, get_dispatcher_backend, run_on_main_thread,
-                           run_on_main_thread_sync)
+import scenario_support
+from scenario_support import longest_gap, next_frames, on_main, wait_ready, wait_until
+from dccview.utils import get_current_dcc_name, get_dispatcher_backend, run_on_main_thread
 
 RESULT = os.environ["DCCVIEW_RESULT"]
 SCREENSHOT = os.environ.get("DCCVIEW_SCREENSHOT") or os.path.splitext(RESULT)[0] + ".png"
@@ -184,100 +182,52 @@ def swatch_pixels_in(image, box):
 
 
 def check_screenshot(view):
+    """Grabs the screen until the page's whole swatch shows inside the dock (painting lags the layout
+    by a frame or two), within 10 s; saves the last grab."""
     swatch = view.eval_js_sync("window.panel.swatchRect()")
-    attempts = 0
-    while True:  # painting lags the layout by a frame or two: retry briefly, record how often
-        attempts += 1
+    seen = {"attempts": 0}
+
+    def swatch_in_dock():
+        seen["attempts"] += 1
         next_frames(view)
-        image, geometry = on_main(grab_screen)
-        in_dock = swatch_pixels_in(image, geometry["dock"])
-        if in_dock >= swatch["width"] * swatch["height"] or attempts >= 10:
-            break
-        time.sleep(0.1)
-    image.save(SCREENSHOT)
-    return {"path": SCREENSHOT, "swatch": swatch, "attempts": attempts, "swatch_pixels_in_dock": in_dock,
-            **geometry}
+        seen["image"], seen["geometry"] = on_main(grab_screen)
+        seen["in_dock"] = swatch_pixels_in(seen["image"], seen["geometry"]["dock"])
+        return seen["in_dock"] >= swatch["width"] * swatch["height"]
+
+    wait_until(swatch_in_dock, 10, 0.05)
+    seen["image"].save(SCREENSHOT)
+    return {"path": SCREENSHOT, "swatch": swatch, "attempts": seen["attempts"],
+            "swatch_pixels_in_dock": seen["in_dock"], **seen["geometry"]}
+
+
+def closed_count():
+    return on_main(lambda: window.panel.closed_count)
 
 
 def close_under_load():
-    """Opens a panel, then closes it on the main thread while a worker emits ~1000 events/s into it
-    and another waits in run_on_main_thread_sync: no crash, no hang; the waiter gets values (or
-    ShutdownInProgressError), the emitter stops with ShutdownInProgressError."""
+    """Closes a panel on the main thread under load (scenario_support.close_under_load); the panel
+    counts as closed once it saw dccview:closed."""
     view = on_main(window.panel.open)
     ready = wait_ready(view)
-    closed_before = on_main(lambda: window.panel.closed_count)
-    outcomes = {"ready": ready, "emitted": 0, "emitter": None, "waiter": []}
-    stop = threading.Event()
-
-    def emitter():  # 10 events every 10 ms: 1000 events/s
-        begun = time.monotonic()
-        try:
-            while not stop.is_set():
-                for _ in range(10):
-                    view.emit("progress", {"job": 0, "step": outcomes["emitted"], "total": 0})
-                    outcomes["emitted"] += 1
-                time.sleep(0.01)
-            outcomes["emitter"] = "stopped"
-        except dccview.ShutdownInProgressError:
-            outcomes["emitter"] = "shutdown"
-        outcomes["emit_rate"] = round(outcomes["emitted"] / (time.monotonic() - begun))
-
-    def waiter():
-        while not stop.is_set():
-            try:
-                count = run_on_main_thread_sync(lambda: len(window.scene.objects()), timeout=10)
-                outcomes["waiter"].append(count)
-            except dccview.ShutdownInProgressError:
-                outcomes["waiter"].append("shutdown")
-
-    threads = [threading.Thread(target=emitter, name="emitter"),
-               threading.Thread(target=waiter, name="waiter")]
-    for thread in threads:
-        thread.start()
-    time.sleep(0.5)
-    started = time.monotonic()
-    on_main(window.panel.close)
-    outcomes["close_call_s"] = round(time.monotonic() - started, 4)
-    outcomes["closed_event"] = bool(wait_until(
-        lambda: on_main(lambda: window.panel.closed_count) > closed_before, 10))
-    outcomes["close_s"] = round(time.monotonic() - started, 4)
-    time.sleep(0.2)
-    stop.set()
-    for thread in threads:
-        thread.join(15)
-    outcomes["threads_alive"] = sum(thread.is_alive() for thread in threads)
-    outcomes["waiter_calls"] = len(outcomes["waiter"])
-    outcomes["waiter_kinds"] = sorted({type(v).__name__ for v in outcomes.pop("waiter")})
-    outcomes["view_closed"] = view.closed
+    before = closed_count()
+    outcomes = scenario_support.close_under_load(view, window.panel.close, lambda: len(window.scene.objects()),
+                                                 closed=lambda: closed_count() > before)
     outcomes["dock_widget"] = on_main(lambda: type(window.panel.dock.widget()).__name__)
-    return outcomes
+    return dict(outcomes, ready=ready)
 
 
 def open_close_cycles(cycles):
-    """Opens and closes the panel `cycles` times after one warm-up cycle (the first view starts
-    WebKit's process pool and thread pools): RSS growth and thread count."""
+    """Opens and closes the docked panel `cycles` times after a warm-up cycle: RSS growth, Qt
+    objects, and no thread left over (scenario_support.open_close_cycles)."""
 
     def cycle():
-        closed_before = on_main(lambda: window.panel.closed_count)
+        before = closed_count()
         view = on_main(window.panel.open)
         ready = wait_ready(view)
         on_main(window.panel.close)
-        closed = wait_until(lambda: on_main(lambda: window.panel.closed_count) > closed_before, 10)
-        return ready and bool(closed)
+        return ready and bool(wait_until(lambda: closed_count() > before, 10))
 
-    cycle()
-    time.sleep(0.5)
-    objects_before = on_main(qt_objects)
-    rss_before, threads_before = rss_kib(), thread_count()
-    started = time.monotonic()
-    ok = [cycle() for _ in range(cycles)]
-    seconds = time.monotonic() - started
-    time.sleep(0.5)  # let WebKit's exiting helper threads finish
-    return {"cycles": cycles, "all_ok": all(ok), "seconds": round(seconds, 2),
-            "qt_objects_before": objects_before,
-            "rss_before_kib": rss_before, "rss_growth_kib": rss_kib() - rss_before,
-            "threads_before": threads_before, "threads_after": thread_count(),
-            "qt_objects_after": on_main(qt_objects)}
+    return scenario_support.open_close_cycles(cycle, cycles, host_objects=lambda: on_main(qt_objects))
 
 
 def qt_objects():
@@ -296,17 +246,17 @@ def scenario():
     record("resize", check_resize(view))
     record("screenshot", check_screenshot(view))
     # The first panel closes from the dock's close button path (ScenePanel.close).
-    closed_before = on_main(lambda: window.panel.closed_count)
+    closed_before = closed_count()
     on_main(window.panel.dock.close)
-    record("dock_close_button", bool(wait_until(
-        lambda: on_main(lambda: window.panel.closed_count) > closed_before, 10)) and view.closed)
+    record("dock_close_button", bool(wait_until(lambda: closed_count() > closed_before, 10)) and view.closed)
     record("close_under_load", close_under_load())
     record("open_close_cycles", open_close_cycles(20))
     # Quit like a user: close the main window with the panel open and a job streaming into it.
     view = on_main(window.panel.open)
     record("reopened", wait_ready(view))
     view.eval_js_sync("window.panel.startJob(100000, 1)", 10000)
-    time.sleep(0.3)
+    # Quit while the job's events are arriving: the page has shown some of them.
+    record("streaming", bool(wait_until(lambda: view.eval_js_sync("window.progress.length >= 10"), 10)))
     record("quit_requested_at", time.time())
     run_on_main_thread(window.close)
 

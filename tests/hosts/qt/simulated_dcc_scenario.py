@@ -67,7 +67,7 @@ SWATCH_PIXEL = 0xFFFF00C8  # the mini Qt DCC page's #swatch, rgb(255, 0, 200), a
 results = {"host": HOST, "simulation": True, "thread_mode": THREAD_MODE, "steps": {}, "errors": []}
 app = window = None
 dccview = utils = None
-on_main = wait_until = wait_ready = None  # from scenario_support, imported after the host modules
+scenario_support = on_main = wait_until = wait_ready = None  # imported after the host modules
 log_records = []
 
 
@@ -248,13 +248,7 @@ def check_startup():
 def dedicated_webview_thread():
     """Whether a thread of this process carries the name of dccview's dedicated WebView thread (the
     threads it starts, WebKit's, inherit the name: a host-mode process has none)."""
-    names = set()
-    for task in Path("/proc/self/task").iterdir():
-        try:
-            names.add((task / "comm").read_text().strip())
-        except OSError:
-            pass  # that thread ended meanwhile
-    return "dccview-webview" in names
+    return "dccview-webview" in scenario_support.thread_names()
 
 
 def eval_js_sync_here(view):
@@ -300,7 +294,8 @@ RFC_PAGE = """<!doctype html><html><body><h3>RFC example (SIMULATED Maya)</h3><s
 
 
 def run_rfc_example(name, namespace):
-    """Main thread (the WebView is created in host mode, docked): execs the RFC example as written."""
+    """Main thread: execs the RFC example as written; its WebView ("auto") is docked, and lives on
+    this thread in host mode, on dccview's WebView thread in dedicated mode."""
     source = (RFC_EXAMPLES / f"{name}.py").read_text()
     if "auroraview" in source:
         raise AssertionError("the RFC example must only differ by the package name")
@@ -321,6 +316,21 @@ def run_rfc_example(name, namespace):
 
 
 rfc_docks = []
+
+
+def close_and_wait(view, timeout=10):
+    """Closes the view on the main thread and waits until its window, a child of the dock's native
+    window, is gone: dccview:closed has fired, and the X server no longer has the window. The event
+    alone is not enough in host mode: it can fire while GDK's last requests on the window are still
+    unsent, and a dock window destroyed then makes them fail (BadWindow, and GDK ends the process)."""
+    closed, window_id = threading.Event(), view.native_handle
+    view.on("dccview:closed")(lambda data: closed.set())
+    on_main(view.close)
+
+    def window_gone():
+        return not scenario_support.x_window_exists(window_id)
+
+    return closed.wait(timeout) and bool(wait_until(window_gone, timeout))
 
 
 def check_maya():
@@ -377,12 +387,9 @@ def check_maya():
     steps["calls"] = dict(maya_utils.calls)
     steps["page_call_path"] = page.summary()
 
-    for view in (view1, view2):
-        on_main(view.close)
-    steps["rfc_views_closed"] = bool(wait_until(lambda: view1.closed and view2.closed, 10))
-    time.sleep(0.2)
+    steps["rfc_views_closed"] = all(close_and_wait(view) for view in (view1, view2))
 
-    def remove_docks():
+    def remove_docks():  # the views' windows are gone: their docks' native windows may go too
         for dock in rfc_docks:
             window.removeDockWidget(dock)
             dock.deleteLater()
@@ -448,7 +455,8 @@ def check_houdini(view):
                 errors.append(f"{type(error).__name__}: {error}")
         outcomes[index] = {"ok": good, "errors": errors[:5], "error_count": len(errors)}
 
-    time.sleep(0.3)
+    # Houdini's event loop is running (its callback has ticked) before the page calls start.
+    steps["event_loop_ticking_before"] = bool(wait_until(lambda: len(ticks) >= 3, 10))
     page = PageCallPath()
     started = time.monotonic()
     threads = [threading.Thread(target=worker, args=(i,), name=f"houdini-worker-{i}") for i in range(THREADS)]
@@ -458,7 +466,8 @@ def check_houdini(view):
         thread.join(120)
     ended = time.monotonic()
     page_call_path = page.summary()
-    time.sleep(0.2)
+    # ... and goes on after them: the callback ticks again before it is removed.
+    steps["event_loop_ticking_after"] = bool(wait_until(lambda: ticks and ticks[-1][0] > ended, 10))
     on_main(hou.ui.removeEventLoopCallback, event_loop_callback)
     during = [t for t, _main in ticks if started <= t <= ended]
     marks = [started] + during + [ended]
@@ -498,7 +507,9 @@ def check_nuke(view):
     raised = {}
     page = PageCallPath()
 
-    def failing_handler(data):  # dcc_mode: on Nuke's main thread, through nuke.executeInMainThread
+    # dcc_mode, so on Nuke's main thread: inline in host mode (the view lives there), through
+    # nuke.executeInMainThread in dedicated mode (the page_call_path counts tell which).
+    def failing_handler(data):
         page.note()
         raised["on_main"] = main_thread_now()
         nuke.createNode("Grade")
@@ -563,9 +574,10 @@ def check_unreal(view):
     unreal = sys.modules["unreal"]
     steps = {"register_off_main": raises_off_main(lambda: unreal.register_slate_post_tick_callback(print))}
     steps["registered_handles"] = on_main(lambda: len(unreal.registered))
-    ticks_before = unreal.ticks
-    time.sleep(0.5)
-    steps["ticks_in_half_a_second"] = unreal.ticks - ticks_before
+    # The slate tick's rate: the seconds 15 ticks take (~16 ms each: about 0.25 s).
+    ticks_before, counting_since = unreal.ticks, time.monotonic()
+    steps["ticked_15_times"] = bool(wait_until(lambda: unreal.ticks - ticks_before >= 15, 5, 0.005))
+    steps["seconds_for_15_ticks"] = round(time.monotonic() - counting_since, 3)
     steps["spawn_off_main"] = raises_off_main(lambda: unreal.EditorLevelLibrary.spawn_actor("Cube"))
     steps["spawn_through_dispatcher"] = on_main(lambda: unreal.EditorLevelLibrary.spawn_actor("Cube"))
 
@@ -704,7 +716,7 @@ def run():
 
 
 def main():
-    global app, window, dccview, utils, on_main, wait_until, wait_ready
+    global app, window, dccview, utils, scenario_support, on_main, wait_until, wait_ready
     if HOST not in simulated_hosts.INSTALLERS:
         raise SystemExit(f"usage: simulated_dcc_scenario.py {{{','.join(simulated_hosts.INSTALLERS)}}}")
     app = QtWidgets.QApplication(sys.argv[:1])
@@ -712,8 +724,8 @@ def main():
     import dccview as _dccview
     import dccview.utils as _utils
     import mini_qt_dcc
-    import scenario_support
-    dccview, utils = _dccview, _utils
+    import scenario_support as _scenario_support
+    dccview, utils, scenario_support = _dccview, _utils, _scenario_support
     on_main, wait_until = scenario_support.on_main, scenario_support.wait_until
     wait_ready = scenario_support.wait_ready
     HOST_API.wrap(*host_wake_api())  # before dccview activates its backend (Unreal registers then)
