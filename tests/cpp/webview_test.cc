@@ -544,6 +544,41 @@ TEST_F(WebViewTest, DestroyingTheWindowAViewIsDockedIntoClosesTheViewGracefully)
   EXPECT_EQ(eval("1 + 1"), "2");
 }
 
+// A host that destroys the window a view was docked into as soon as the view says it closed (a
+// panel's teardown): the view's own X requests must all have reached the server by then, or one of
+// them names a window the host's destruction removed and GDK ends the process (BadWindow).
+TEST_F(WebViewTest, AHostMayDestroyTheDockWindowTheMomentTheViewReportsItClosed) {
+  open(false);
+  Display* display = XOpenDisplay(nullptr);
+  ASSERT_NE(display, nullptr);
+  for (int round = 0; round < 8; ++round) {
+    const Window host = XCreateSimpleWindow(display, DefaultRootWindow(display), 0, 0, 400, 300, 0, 0, 0);
+    XMapWindow(display, host);
+    XSync(display, False);
+    WebViewOptions docked_options;
+    docked_options.parent = host;
+    docked_options.main_dispatcher = main_;
+    WebView docked(docked_options);
+    std::atomic<bool> host_destroyed{false};
+    docked.on("dccview:closed", [&](const std::string&) {  // at once, from the closing thread
+      XDestroyWindow(display, host);
+      XSync(display, False);
+      host_destroyed = true;
+      return std::string("null");
+    });
+    docked.load_html(kPage);
+    ASSERT_TRUE(testing::eventually([&] {
+      auto r = docked.eval_js_sync("window.__loaded === true", 2s);
+      return r.ok() && r.value() == "true";
+    }, 20s));
+    docked.close();
+    ASSERT_TRUE(testing::eventually([&] { return host_destroyed.load(); }, 20s));
+  }
+  XCloseDisplay(display);
+  load_page();  // the process and its WebView thread carry on
+  EXPECT_EQ(eval("1 + 1"), "2");
+}
+
 // The names of the top-level X11 windows (Xvfb runs no window manager: they are the root's children).
 std::vector<std::string> toplevel_window_names() {
   std::vector<std::string> names;

@@ -168,7 +168,13 @@ class WebKitBackend final : public Backend {
     g_signal_handlers_disconnect_by_data(content_, this);
     g_signal_handlers_disconnect_by_data(view_, this);
     g_signal_handlers_disconnect_by_data(window_, this);
+    GdkDisplay* display = gtk_widget_get_display(window_);
     gtk_widget_destroy(window_);
+    // The closed event follows, and a host may destroy the window we were docked into the moment it
+    // hears it. Every request about our windows must have reached the X server by then: one still
+    // buffered would name a window the host's destruction removed, a BadWindow error GDK treats as
+    // fatal.
+    gdk_display_sync(display);
   }
 
   void load_html(const std::string& html, const std::string& base_url) override {
