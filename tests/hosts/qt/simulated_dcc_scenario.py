@@ -319,18 +319,14 @@ rfc_docks = []
 
 
 def close_and_wait(view, timeout=10):
-    """Closes the view on the main thread and waits until its window, a child of the dock's native
-    window, is gone: dccview:closed has fired, and the X server no longer has the window. The event
-    alone is not enough in host mode: it can fire while GDK's last requests on the window are still
-    unsent, and a dock window destroyed then makes them fail (BadWindow, and GDK ends the process)."""
+    """Closes the view on the main thread and waits for dccview:closed. By then the X server must no
+    longer have the view's window (a child of the dock's native window): dccview syncs with the
+    server before the event, so the dock may be destroyed at once (a request GDK still had buffered
+    would fail with BadWindow, and GDK ends the process)."""
     closed, window_id = threading.Event(), view.native_handle
     view.on("dccview:closed")(lambda data: closed.set())
     on_main(view.close)
-
-    def window_gone():
-        return not scenario_support.x_window_exists(window_id)
-
-    return closed.wait(timeout) and bool(wait_until(window_gone, timeout))
+    return closed.wait(timeout) and not scenario_support.x_window_exists(window_id)
 
 
 def check_maya():
