@@ -15,8 +15,10 @@ FreeCAD clears PYTHONPATH for its embedded Python: put dccview on ``sys.path`` b
 Threads: Debian's Qt 5 runs Qt's GLib event dispatcher, so FreeCAD's main thread owns GLib's
 default context; the WebView is created on that thread with ``thread_mode="host"`` and Qt's loop
 drives it. dccview has no FreeCAD backend: its Qt backend (a QObject waker on the GUI thread)
-carries ``run_on_main_thread`` calls. With ``dcc_mode=True`` the page's handlers run on the main
-thread, where FreeCAD's API may be used.
+carries ``run_on_main_thread`` calls. Both of the RFC's styles are shown: with ``dcc_mode=True``
+every handler runs on the main thread, where FreeCAD's API may be used; with ``dcc_mode=False`` the
+handlers that touch FreeCAD say so with ``@dcc_thread_safe`` (inline here, where the WebView thread
+is the main thread; marshalled in a process where the view has a thread of its own).
 
 Close rule: the container that holds the view's X11 window is hidden before the view closes, and
 deleted (with its dock) only after the view reported ``dccview:closed``. Destroying the container
@@ -36,7 +38,7 @@ import FreeCAD as App
 import FreeCADGui as Gui
 
 import dccview
-from dccview.utils import is_main_thread
+from dccview.utils import dcc_thread_safe, is_main_thread
 
 CLOSED_EVENT = "dccview:closed"
 
@@ -187,12 +189,14 @@ def open_panel(dcc_mode: bool = True, title: str = "dccview panel") -> dccview.W
                            thread_mode="host", visible=False)
 
     @view.on("list_objects")
+    @dcc_thread_safe
     def list_objects(data):
         _note("list_objects")
         doc = document()
         return {"document": doc.Name, "objects": [obj.Name for obj in doc.Objects]}
 
     @view.on("create_box")
+    @dcc_thread_safe
     def create_box(data):
         _note("create_box")
         doc = document()

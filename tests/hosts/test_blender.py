@@ -39,6 +39,7 @@ def test_blender_scene_panel(tmp_path):
     assert steps["dcc_name"] == "Blender"
     assert steps["loop_running"] is True
     assert steps["ready"] == [True, True]
+    assert steps["webview_thread"] is True and steps["eval_from_main"] == 2  # dedicated mode
     assert steps["modes"] == ["@dcc_thread_safe", "dcc_mode"]
     assert steps["listed"] == ["Camera", "Cube", "Light"]
     assert steps["created_decorated"] == "web_cube"

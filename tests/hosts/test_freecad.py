@@ -127,6 +127,14 @@ def test_page_creates_part_boxes_on_the_main_thread(scenario):
     assert doc["handler_calls"] == ["create_box:main", "list_objects:main"]
 
 
+def test_the_decorator_style_creates_boxes_on_the_main_thread(scenario):
+    decorated = scenario[1]["steps"]["decorator_style"]
+    assert decorated["ready"] is True and decorated["closed"] is True
+    assert decorated["created"]["name"] == "Box_C" and decorated["created"]["volume"] == 5 * 10 * 10
+    assert decorated["in_document"] is True
+    assert decorated["handler_calls"] == ["create_box:main", "list_objects:main"]
+
+
 def test_progress_events_reach_the_page(scenario):
     progress = scenario[1]["steps"]["progress"]
     assert progress["all_arrived"] is True

@@ -85,6 +85,10 @@ def scenario():
     decorated = run_on_main_thread_sync(lambda: dccview_panel.open_panel(dcc_mode=False), timeout=60)
     dcc_mode = run_on_main_thread_sync(lambda: dccview_panel.open_panel(dcc_mode=True), timeout=60)
     record("ready", [wait_ready(decorated), wait_ready(dcc_mode)])
+    # Blender runs no GLib loop: the views live on dccview's own WebView thread (dedicated mode), so
+    # Blender's main thread may wait for the page (in host mode this raises DeadlockDetectedError).
+    record("webview_thread", "dccview-webview" in scenario_support.thread_names())
+    record("eval_from_main", run_on_main_thread_sync(lambda: decorated.eval_js_sync("1 + 1", 10000), timeout=30))
     record("modes", [decorated.eval_js_sync("document.getElementById('mode').textContent"),
                      dcc_mode.eval_js_sync("document.getElementById('mode').textContent")])
     record("listed", decorated.eval_js_sync("window.panel.refresh()", 10000))

@@ -311,6 +311,22 @@ def open_close_cycles(cycles):
     return scenario_support.open_close_cycles(cycle, cycles, host_objects=lambda: on_main(qt_objects))
 
 
+def check_decorator_style():
+    """A panel without dcc_mode, whose handlers are marked @dcc_thread_safe: boxes created from its
+    page land in the document, from the main thread."""
+    view = on_main(lambda: panel.open_panel(dcc_mode=False, title="decorated panel"))
+    steps = {"ready": wait_ready(view)}
+    before = on_main(lambda: len(panel.handler_calls))
+    steps["created"] = view.eval_js_sync("window.panel.createBox('Box_C', 5)", 20000)
+    steps["in_document"] = on_main(lambda: App.ActiveDocument.getObject("Box_C") is not None)
+    steps["handler_calls"] = sorted({f"{name}:{'main' if main else 'other'}"
+                                     for name, main in on_main(lambda: list(panel.handler_calls)[before:])})
+    closed_before = closed_count()
+    on_main(lambda: panel.close_panel(view))
+    steps["closed"] = bool(wait_until(lambda: closed_count() > closed_before, 10))
+    return steps
+
+
 def close_documents():
     for name in list(App.listDocuments()):
         App.closeDocument(name)
@@ -320,6 +336,7 @@ def close_documents():
 def scenario(view):
     record("document", check_document(view))
     record("progress", check_progress(view))
+    record("decorator_style", check_decorator_style())
     record("layout", check_layout(view))
     record("screenshot", check_screenshot(view))
     record("dock_close_button", check_dock_close_button(view))
