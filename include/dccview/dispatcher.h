@@ -72,14 +72,17 @@ namespace detail {
 // if it would close a cycle nobody serves (pattern 3). wait() blocks until `done` is set or the
 // deadline passes, running the calls addressed to the caller's own loop meanwhile when it has one.
 //
-// `request` is the synchronous call waited for: while it has not started, the target can run it from
-// inside a serving wait of its own. Without one (a page evaluation, a drain, a screenshot) the wait
-// needs the target back in its loop, so a target blocked in a serving wait does not resolve it.
+// `done` is what wait() will wait for: once it is set, the graph knows this thread is leaving the
+// wait. `request` is the synchronous call waited for: while it has not started, the target can run
+// it from inside a serving wait of its own. Without one (a page evaluation, a drain, a screenshot)
+// the wait needs the target back in its loop, so a target blocked in a serving wait does not
+// resolve it.
 class SyncWait {
  public:
-  // `label` is kept by reference for the wait's reports: it must outlive the SyncWait.
-  SyncWait(const Dispatcher& target, const std::string& label, const CallTaskBase* request = nullptr);
-  SyncWait(const Dispatcher&, std::string&&, const CallTaskBase* = nullptr) = delete;  // would dangle
+  // `label` and `done` are kept by reference: they must outlive the SyncWait.
+  SyncWait(const Dispatcher& target, const std::string& label, const Completion& done,
+           const CallTaskBase* request = nullptr);
+  SyncWait(const Dispatcher&, std::string&&, const Completion&, const CallTaskBase* = nullptr) = delete;
   ~SyncWait();
   SyncWait(const SyncWait&) = delete;
   SyncWait& operator=(const SyncWait&) = delete;

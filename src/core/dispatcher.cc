@@ -120,7 +120,7 @@ Error Dispatcher::submit_and_wait(detail::CallTaskBase& task, std::chrono::milli
       detail::deadline_after_ns(std::chrono::nanoseconds(timeout).count());
   std::optional<detail::SyncWait> wait;
   try {
-    wait.emplace(*this, task.label(), &task);
+    wait.emplace(*this, task.label(), task.completion(), &task);
   } catch (const DeadlockDetectedError& e) {
     task.release();  // the queue's reference: it never took the task
     return Error{ErrorCode::kDeadlock, e.what(), nullptr};
@@ -200,15 +200,15 @@ bool Dispatcher::wait_for_drain(std::chrono::milliseconds timeout) {
 // the main thread while a WebView handler waits for the main thread completes instead of stalling).
 bool Dispatcher::wait_for_drain_elsewhere(std::chrono::milliseconds timeout) {
   const std::int64_t deadline = detail::deadline_after_ns(std::chrono::nanoseconds(timeout).count());
+  detail::Completion drained;  // outlives the wait, which keeps a reference to it
   std::optional<detail::SyncWait> wait;
   try {
     static const std::string kLabel = "wait_for_drain";  // the wait keeps a reference to it
-    wait.emplace(*this, kLabel);  // no request: a drain needs this loop itself
+    wait.emplace(*this, kLabel, drained);  // no request: a drain needs this loop itself
   } catch (const DeadlockDetectedError& e) {
     log(LogLevel::kWarn, std::string("Dispatcher::wait_for_drain refused: ") + e.what());
     return false;
   }
-  detail::Completion drained;
   queue_.notify_when_drained(drained);
   if (wait->wait(drained, deadline)) return true;
   queue_.forget_drain_waiter(drained);

@@ -61,10 +61,11 @@ bool Dispatcher::serve_until_complete(detail::Completion& done, std::int64_t dea
 
 namespace detail {
 
-SyncWait::SyncWait(const Dispatcher& target, const std::string& label, const CallTaskBase* request) {
+SyncWait::SyncWait(const Dispatcher& target, const std::string& label, const Completion& done,
+                   const CallTaskBase* request) {
   assert_no_lock_held("a synchronous wait on another thread");
   // A thread holding a lock (report mode) must not run nested requests under it.
-  auto* scope = new WaitGraph::Scope(target.main_thread_id(), !holds_checked_lock(), &label, request);
+  auto* scope = new WaitGraph::Scope(target.main_thread_id(), !holds_checked_lock(), &label, &done, request);
   serving_loop_ = scope->serving_loop();
   scope_ = scope;
 }

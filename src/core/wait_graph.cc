@@ -21,7 +21,8 @@ struct Wait {
   std::thread::id target;
   bool serving;                  // the waiting thread runs the calls addressed to its loop meanwhile
   const CallTaskBase* request;   // the call waited for; nullptr: work that needs the target's loop
-  const std::string* label;  // what is waited for; alive while the wait is registered
+  const Completion* done;        // set once the wait is answered; alive while the wait is registered
+  const std::string* label;      // what is waited for; alive while the wait is registered
 };
 
 // One per thread that ever waited or ran a loop; registered in the graph for its lifetime.
@@ -101,6 +102,7 @@ std::string unservable_cycle(State& s, const ThreadRecord& self, const Wait& min
     const ThreadRecord* record = nullptr;
     const Wait* wait = current_wait(s, cur, &record);
     if (wait == nullptr) return {};                  // cur runs freely and will get to it
+    if (wait->done->is_set()) return {};             // cur was answered and is leaving its wait
     if (resolves(*previous, *wait)) return {};       // cur runs the request while it waits
     chain.emplace_back(record, wait);
     if (wait->target == self.id) break;
@@ -139,7 +141,7 @@ void WaitGraph::unregister_loop(Dispatcher* dispatcher) {
 }
 
 WaitGraph::Scope::Scope(std::thread::id target, bool may_serve, const std::string* label,
-                        const CallTaskBase* request) {
+                        const Completion* done, const CallTaskBase* request) {
   ThreadRecord* record = current_record();
   if (record == nullptr) return;  // the thread is being torn down: nothing to record or serve
   ThreadRecord& self = *record;
@@ -149,7 +151,7 @@ WaitGraph::Scope::Scope(std::thread::id target, bool may_serve, const std::strin
     CheckedLock lock(s.mutex);
     // A call to the thread's own loop runs inline, so self.loop is never the target's here.
     const bool serving = may_serve && t_serving_disabled == 0 && self.loop != nullptr;
-    const Wait mine{target, serving, request, label};
+    const Wait mine{target, serving, request, done, label};
     if (target != std::thread::id{}) cycle = unservable_cycle(s, self, mine);
     if (cycle.empty()) {
       self.waits.push_back(mine);

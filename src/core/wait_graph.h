@@ -20,6 +20,7 @@ class Dispatcher;
 namespace dccview::detail {
 
 class CallTaskBase;
+class Completion;
 
 class WaitGraph {
  public:
@@ -29,7 +30,7 @@ class WaitGraph {
 
   // Records that the calling thread waits for `target` (a loop thread; a default id means "no loop
   // yet": nothing to check) until the scope ends; `label` (alive as long as the scope) names what is
-  // waited for in reports. The wait serves iff `may_serve` and the calling
+  // waited for in reports; `done` (alive as long as the scope) is set when the wait is answered. The wait serves iff `may_serve` and the calling
   // thread runs a dccview loop other than the target's. `request` (alive as long as the scope): the
   // synchronous call waited for, which the target can run from inside a serving wait of its own
   // while it has not started; nullptr for work that needs the target back in its loop. Throws
@@ -37,7 +38,7 @@ class WaitGraph {
   // run the request of the thread waiting for it. Thread-safe.
   class Scope {
    public:
-    Scope(std::thread::id target, bool may_serve, const std::string* label,
+    Scope(std::thread::id target, bool may_serve, const std::string* label, const Completion* done,
           const CallTaskBase* request);
     ~Scope();
     Scope(const Scope&) = delete;

@@ -436,7 +436,7 @@ Result<std::string> WebView::Core::eval_sync(const std::string& script, std::chr
   const std::string label = "eval_js_sync(" + script.substr(0, 60) + ")";
   std::optional<detail::SyncWait> wait;
   try {
-    wait.emplace(*gtk, label);  // no request: the page answers, the WebView thread cannot serve it
+    wait.emplace(*gtk, label, state->done);  // no request: the page answers; nothing to serve
   } catch (const DeadlockDetectedError& e) {
     return Error{ErrorCode::kDeadlock, e.what(), nullptr};
   }

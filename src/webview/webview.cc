@@ -116,7 +116,7 @@ Result<void> WebView::save_screenshot(const std::string& png_path, std::chrono::
   std::optional<detail::SyncWait> wait;
   try {
     static const std::string kLabel = "save_screenshot";  // the wait keeps a reference to it
-    wait.emplace(*core_->gtk, kLabel);
+    wait.emplace(*core_->gtk, kLabel, state->done);
   } catch (const DeadlockDetectedError& e) {
     return Error{ErrorCode::kDeadlock, e.what(), nullptr};
   }

@@ -140,7 +140,7 @@ ErrorCode wait_for_loop_work_that_calls_back(NamedLoop& main_loop, NamedLoop& we
     if (!main_serves) no_serving.emplace("main: inside an undo chunk");
     detail::Completion done;
     const std::string label = "page evaluation";
-    detail::SyncWait wait(*webview, label);  // no request: it needs the loop back
+    detail::SyncWait wait(*webview, label, done);  // no request: it needs the loop back
     webview->post([&] {
       code = main_loop->try_call([] { return 1; }, kLong).code();
       done.set();
