@@ -30,8 +30,9 @@ class WaitGraph {
 
   // Records that the calling thread waits for `target` (a loop thread; a default id means "no loop
   // yet": nothing to check) until the scope ends; `label` (alive as long as the scope) names what is
-  // waited for in reports; `done` (alive as long as the scope) is set when the wait is answered. The wait serves iff `may_serve` and the calling
-  // thread runs a dccview loop other than the target's. `request` (alive as long as the scope): the
+  // waited for in reports; `done` (alive as long as the scope) is set when the wait is answered.
+  // The wait serves iff `may_serve` and the calling thread runs a dccview loop other than the
+  // target's. `request` (alive as long as the scope): the
   // synchronous call waited for, which the target can run from inside a serving wait of its own
   // while it has not started; nullptr for work that needs the target back in its loop. Throws
   // DeadlockDetectedError, recording nothing, if the wait would close a cycle in which no thread can
