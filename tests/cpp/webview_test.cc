@@ -69,6 +69,13 @@ class WebViewTest : public ::testing::Test {
     options.main_dispatcher = main_;
     view_ = std::make_unique<WebView>(options);
   }
+  // Options for another view, docked into the foreign X window `parent`, on the same main thread.
+  WebViewOptions docked_into(decltype(WebViewOptions::parent) parent) const {
+    WebViewOptions options;
+    options.parent = parent;
+    options.main_dispatcher = main_;
+    return options;
+  }
   void load_page() {
     view_->load_html(kPage);
     ASSERT_TRUE(testing::eventually([&] {
@@ -516,22 +523,29 @@ TEST_F(WebViewTest, ReloadRunsContentGivenAsAStringAgain) {
 
 // A host that destroys the window a view is docked into (a panel deleted) takes the view's X window
 // with it: the view closes gracefully instead of GTK destroying its widgets under it (that crashed).
+// A mapped top-level X window of another connection, standing in for a host's dock.
+Window make_host_window(Display* display) {
+  const Window host = XCreateSimpleWindow(display, DefaultRootWindow(display), 0, 0, 400, 300, 0, 0, 0);
+  XMapWindow(display, host);
+  XSync(display, False);
+  return host;
+}
+
+bool page_loaded(WebView& view) {
+  return testing::eventually([&] {
+    auto r = view.eval_js_sync("window.__loaded === true", 2s);
+    return r.ok() && r.value() == "true";
+  }, 20s);
+}
+
 TEST_F(WebViewTest, DestroyingTheWindowAViewIsDockedIntoClosesTheViewGracefully) {
   open(false);
   Display* display = XOpenDisplay(nullptr);
   ASSERT_NE(display, nullptr);
-  const Window host = XCreateSimpleWindow(display, DefaultRootWindow(display), 0, 0, 400, 300, 0, 0, 0);
-  XMapWindow(display, host);
-  XSync(display, False);
-  WebViewOptions docked_options;
-  docked_options.parent = host;
-  docked_options.main_dispatcher = main_;
-  WebView docked(docked_options);
+  const Window host = make_host_window(display);
+  WebView docked(docked_into(host));
   docked.load_html(kPage);
-  ASSERT_TRUE(testing::eventually([&] {
-    auto r = docked.eval_js_sync("window.__loaded === true", 2s);
-    return r.ok() && r.value() == "true";
-  }, 20s));
+  ASSERT_TRUE(page_loaded(docked));
   XDestroyWindow(display, host);
   XSync(display, False);
   XCloseDisplay(display);
@@ -552,13 +566,8 @@ TEST_F(WebViewTest, AHostMayDestroyTheDockWindowTheMomentTheViewReportsItClosed)
   Display* display = XOpenDisplay(nullptr);
   ASSERT_NE(display, nullptr);
   for (int round = 0; round < 8; ++round) {
-    const Window host = XCreateSimpleWindow(display, DefaultRootWindow(display), 0, 0, 400, 300, 0, 0, 0);
-    XMapWindow(display, host);
-    XSync(display, False);
-    WebViewOptions docked_options;
-    docked_options.parent = host;
-    docked_options.main_dispatcher = main_;
-    WebView docked(docked_options);
+    const Window host = make_host_window(display);
+    WebView docked(docked_into(host));
     std::atomic<bool> host_destroyed{false};
     docked.on("dccview:closed", [&](const std::string&) {  // at once, from the closing thread
       XDestroyWindow(display, host);
@@ -567,10 +576,7 @@ TEST_F(WebViewTest, AHostMayDestroyTheDockWindowTheMomentTheViewReportsItClosed)
       return std::string("null");
     });
     docked.load_html(kPage);
-    ASSERT_TRUE(testing::eventually([&] {
-      auto r = docked.eval_js_sync("window.__loaded === true", 2s);
-      return r.ok() && r.value() == "true";
-    }, 20s));
+    ASSERT_TRUE(page_loaded(docked));
     docked.close();
     ASSERT_TRUE(testing::eventually([&] { return host_destroyed.load(); }, 20s));
   }
