@@ -469,7 +469,7 @@ def test_real_event_loop_backend_in_a_subprocess(kind, expected_name, expected_d
     assert report["dcc"] == expected_dcc
     assert report["is_dcc_environment"] is (expected_dcc is not None)
     expected_checks = {"sync_calls", "fifo", "exception_propagates", "timeout_never_runs", "cycle_served",
-                       "cycle_refused"}
+                       "cycle_refused", "worker_first_activation"}
     assert expected_checks <= set(report["checks"])
     assert proc.returncode == 0, proc.stderr
 

@@ -185,6 +185,9 @@ def _qt(report: Report, max_host: bool, binding: str = "PySide2") -> None:
         assert destroyed == [True], "the waker was not deleted after the reset"
 
     report.check("reset_deletes_waker", reset_deletes_waker)
+    # No main-thread call into dccview since that reset: a worker's first call installs the backend
+    # through a waker it made and moved to the GUI thread.
+    report.check("worker_first_activation", lambda: run(checks.check_worker_first_activation))
 
 
 # --------------------------------------------------------------------------------------------------

@@ -63,19 +63,30 @@ class QtBackend(ThreadDispatcherBackend):
         return super().main_thread_ident()
 
     def install(self, dispatcher) -> None:
-        qt_core = loaded_qt_core()
         self._dispatcher = dispatcher
-        waker = _make_waker(qt_core, self._run_callbacks)
-        app = qt_core.QCoreApplication.instance()
-        if waker.thread() is not app.thread():
-            waker.moveToThread(app.thread())
-        self._waker = waker
+        waker = self._ensure_waker()
         dispatcher.install_manual(self._request_pump)
         if self._callbacks:
             waker.wake.emit()
 
     def install_from_other_thread(self, dispatcher) -> None:
-        pass  # the waker must be created on the GUI thread: the next main-thread call installs
+        # A QObject made on this thread may move itself to the GUI thread; its queued signal then
+        # runs the installation there (a worker's first call is served without waiting for the
+        # GUI thread to call into dccview).
+        self._ensure_waker()
+        self.wake_main_thread(lambda: self._install_once(dispatcher))
+
+    def _ensure_waker(self):
+        """The waker, made on the calling thread if there is none yet and moved to the GUI thread."""
+        waker = self._waker
+        if waker is None:
+            qt_core = loaded_qt_core()
+            waker = _make_waker(qt_core, self._run_callbacks)
+            gui_thread = qt_core.QCoreApplication.instance().thread()
+            if waker.thread() != gui_thread:
+                waker.moveToThread(gui_thread)  # allowed from the thread the object lives in
+            self._waker = waker
+        return waker
 
     def wake_main_thread(self, callback: Callable[[], None]) -> None:
         self._callbacks.append(callback)  # deque.append is atomic under the GIL
