@@ -21,10 +21,11 @@ handlers that touch FreeCAD say so with ``@dcc_thread_safe`` (inline here, where
 is the main thread; marshalled in a process where the view has a thread of its own).
 
 Close rule: the container that holds the view's X11 window is hidden before the view closes, and
-deleted (with its dock) only after the view reported ``dccview:closed``. Destroying the container
-while the view is open destroys GTK's window under it, and GDK's X error handler then ends FreeCAD.
-Closing FreeCAD's main window with panels open therefore closes the panels first (an event filter
-on the main window) and closes the main window again once they are gone.
+deleted (with its dock) only after the view reported ``dccview:closed``. A container deleted while
+the view is open hands the view's window back to the root window (Qt does that with foreign
+windows): the view would live on as a stray top-level window. Closing FreeCAD's main window with
+panels open therefore closes the panels first (an event filter on the main window) and closes the
+main window again once they are gone.
 """
 
 from __future__ import annotations
