@@ -82,9 +82,11 @@ class QtBackend(ThreadDispatcherBackend):
         if waker is None:
             qt_core = loaded_qt_core()
             waker = _make_waker(qt_core, self._run_callbacks)
-            gui_thread = qt_core.QCoreApplication.instance().thread()
-            if waker.thread() != gui_thread:
-                waker.moveToThread(gui_thread)  # allowed from the thread the object lives in
+            # Allowed from the thread the object lives in, and a no-op on the GUI thread. Never ask a
+            # worker's object for its thread(): the Python wrapper of Qt's adopted-thread object would
+            # then be released when that thread ends, possibly during interpreter exit, where taking
+            # the GIL ends the thread inside Qt's destructor (std::terminate; seen with PySide2).
+            waker.moveToThread(qt_core.QCoreApplication.instance().thread())
             self._waker = waker
         return waker
 
