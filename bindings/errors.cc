@@ -1,5 +1,7 @@
 #include "errors.h"
 
+#include <utility>
+
 namespace nb = nanobind;
 
 namespace dccview::python {
@@ -30,6 +32,26 @@ PyObject* tuple_of(PyObject* a, PyObject* b) { return PyTuple_Pack(2, a, b); }
 
 void set_error(PyObject* type, const char* message) { PyErr_SetString(type, message); }
 
+// A JavaScriptError instance carrying the page's name, message and stack as attributes (the Python
+// package re-raises it in the RFC's "JavaScript error: ..." form).
+void set_javascript_error(const JavaScriptError& error) {
+  PyObject* instance = PyObject_CallFunction(g_types.javascript, "s", error.what());
+  if (instance == nullptr) return;  // the failure to build it is the error that is set
+  const std::pair<const char*, const std::string*> fields[] = {
+      {"name", &error.name()}, {"message", &error.message()}, {"stack", &error.stack()}};
+  for (const auto& [attribute, value] : fields) {
+    PyObject* text = PyUnicode_DecodeUTF8(value->data(), static_cast<Py_ssize_t>(value->size()), "replace");
+    if (text == nullptr || PyObject_SetAttrString(instance, attribute, text) != 0) {
+      Py_XDECREF(text);
+      Py_DECREF(instance);
+      return;
+    }
+    Py_DECREF(text);
+  }
+  PyErr_SetObject(g_types.javascript, instance);
+  Py_DECREF(instance);
+}
+
 void translate(const std::exception_ptr& error, void*) {
   try {
     std::rethrow_exception(error);
@@ -44,7 +66,7 @@ void translate(const std::exception_ptr& error, void*) {
   } catch (const ThreadSafetyError& e) {
     set_error(g_types.thread_safety, e.what());
   } catch (const JavaScriptError& e) {
-    set_error(g_types.javascript, e.what());
+    set_javascript_error(e);
   }
 }
 
@@ -87,7 +109,8 @@ PyObject* exception_type(ErrorCode code) noexcept {
 }
 
 void raise_error(const Error& error) {
-  if (error.code == ErrorCode::kTaskFailed && error.exception) std::rethrow_exception(error.exception);
+  const bool carries_detail = error.code == ErrorCode::kTaskFailed || error.code == ErrorCode::kJavaScript;
+  if (carries_detail && error.exception) std::rethrow_exception(error.exception);
   PyObject* type = exception_type(error.code);
   if (type == nullptr) type = g_types.thread_safety;
   PyErr_SetString(type, error.message.c_str());

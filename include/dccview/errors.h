@@ -83,6 +83,17 @@ class QueueFullError : public ThreadSafetyError {
 class JavaScriptError : public std::runtime_error {
  public:
   explicit JavaScriptError(const std::string& message) : std::runtime_error(message) {}
+  // The page's error: its name ("TypeError"), message and stack; what() is "name: message".
+  JavaScriptError(std::string name, const std::string& message, std::string stack)
+      : std::runtime_error(name + ": " + message), name_(std::move(name)), message_(message),
+        stack_(std::move(stack)) {}
+  // Thread-safe (immutable). Empty when built from a message alone.
+  const std::string& name() const noexcept { return name_; }
+  const std::string& message() const noexcept { return message_; }
+  const std::string& stack() const noexcept { return stack_; }
+
+ private:
+  std::string name_, message_, stack_;
 };
 
 // Thrown by a WebView handler written in another language (Python) to say which exception type failed:

@@ -132,7 +132,8 @@ class WebView {
   void eval_js_async(std::string script, EvalCallback callback,
                      std::optional<std::chrono::milliseconds> timeout = std::nullopt);
   // Evaluates `script` and waits for its (awaited) value as JSON text. kTimeout after `timeout`;
-  // kTaskFailed with a JavaScriptError for page errors; kDeadlock at once on the WebView thread
+  // kJavaScript for page errors ("name: message"; `exception` holds a JavaScriptError with the
+  // page's name, message and stack); kDeadlock at once on the WebView thread
   // (it would wait for itself: use eval_js_async there); kShutdown after close.
   // Thread-safe; blocks up to `timeout`; a loop thread keeps serving calls addressed to it meanwhile.
   Result<std::string> eval_js_sync(std::string script,

@@ -129,7 +129,8 @@ class WebViewProxy:
             return json.loads(self._native.eval_js_sync(script, timeout_ms))
         except JavaScriptError as error:
             name, _, message = str(error).partition(": ")
-            raise javascript_error(name, message) from None
+            raise javascript_error(getattr(error, "name", name), getattr(error, "message", message),
+                                   getattr(error, "stack", "")) from None
 
     def emit(self, event_name: str, data: Any = None) -> None:
         """Sends ``event_name`` with ``data`` (JSON-serializable) to the page's listeners. Never blocks."""

@@ -26,7 +26,9 @@ void throw_error(const Error& error) {
       if (error.exception) std::rethrow_exception(error.exception);
       throw ThreadSafetyError(error.code, error.message);
     case ErrorCode::kInvalidArgument: throw std::invalid_argument(error.message);
-    case ErrorCode::kJavaScript: throw JavaScriptError(error.message);
+    case ErrorCode::kJavaScript:
+      if (error.exception) std::rethrow_exception(error.exception);  // the page's name and stack
+      throw JavaScriptError(error.message);
     case ErrorCode::kOk: break;
   }
   throw std::logic_error("throw_error called with ErrorCode::kOk: " + error.message);

@@ -459,12 +459,18 @@ Result<std::string> WebView::Core::eval_sync(const std::string& script, std::chr
     const ErrorCode code = state->error->name == "TimeoutError" ? ErrorCode::kTimeout
                            : state->error->name == "ShutdownError" ? ErrorCode::kShutdown
                                                                    : ErrorCode::kJavaScript;
-    std::string message = state->error->name + ": " + state->error->message;
     if (code == ErrorCode::kTimeout) {
-      message = "JavaScript execution timed out after " + std::to_string(timeout.count()) +
-                " ms. Script: " + script.substr(0, 100);
+      return Error{code,
+                   "JavaScript execution timed out after " + std::to_string(timeout.count()) +
+                       " ms. Script: " + script.substr(0, 100),
+                   nullptr};
     }
-    return Error{code, message, nullptr};
+    const JsError& page = *state->error;
+    std::exception_ptr detail;
+    if (code == ErrorCode::kJavaScript) {
+      detail = std::make_exception_ptr(JavaScriptError(page.name, page.message, page.stack));
+    }
+    return Error{code, page.name + ": " + page.message, detail};
   }
   return *state->value;
 }

@@ -227,9 +227,17 @@ TEST_F(WebViewTest, EvalJsSyncTimesOutWithTheScriptInTheMessage) {
   ASSERT_EQ(r.code(), ErrorCode::kTimeout);
   EXPECT_NE(r.error().message.find("new Promise(() => {})"), std::string::npos) << r.error().message;
   EXPECT_THROW(r.value(), ThreadDispatchTimeoutError);
-  auto js = view_->eval_js_sync("null.x", 5s);
+  auto js = view_->eval_js_sync("(function thrower() { throw new RangeError('too far'); })()", 5s);
   ASSERT_EQ(js.code(), ErrorCode::kJavaScript);
-  EXPECT_THROW(js.value(), JavaScriptError);
+  EXPECT_EQ(js.error().message, "RangeError: too far");
+  try {
+    (void)js.value();
+    ADD_FAILURE() << "no exception";
+  } catch (const JavaScriptError& e) {  // the page's own name, message and stack
+    EXPECT_EQ(e.name(), "RangeError");
+    EXPECT_EQ(e.message(), "too far");
+    EXPECT_NE(e.stack().find("thrower"), std::string::npos) << e.stack();
+  }
 }
 
 TEST_F(WebViewTest, EmitsFromFourThreadsArriveCompleteAndInOrderPerThread) {

@@ -101,6 +101,10 @@ def test_thread_safe_wrapper(main_loop):
         assert safe.eval_js_sync("new Promise(r => setTimeout(() => r({ok: true}), 20))") == {"ok": True}
         with pytest.raises(RuntimeError, match="JavaScript error: TypeError"):
             safe.eval_js_sync("null.boom")
+        with pytest.raises(dccview.JavaScriptError) as page_error:
+            safe.eval_js_sync("(function thrower() { throw new RangeError('too far'); })()")
+        assert (page_error.value.name, page_error.value.message) == ("RangeError", "too far")
+        assert "thrower" in page_error.value.stack  # the page's stack, as eval_js_async gives it
         slow = "new Promise(() => {}) /* " + "x" * 200 + " */"
         with pytest.raises(TimeoutError) as info:
             safe.eval_js_sync(slow, timeout_ms=200)
