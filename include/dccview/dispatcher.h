@@ -79,7 +79,8 @@ namespace detail {
 // resolve it.
 class SyncWait {
  public:
-  // `label` and `done` are kept by reference: they must outlive the SyncWait.
+  // `label` and `done` are kept by reference: they must outlive the SyncWait. Not thread-safe: one
+  // SyncWait per waiting thread, constructed, waited on and destroyed on that thread.
   SyncWait(const Dispatcher& target, const std::string& label, const Completion& done,
            const CallTaskBase* request = nullptr);
   SyncWait(const Dispatcher&, std::string&&, const Completion&, const CallTaskBase* = nullptr) = delete;

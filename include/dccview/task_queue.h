@@ -150,6 +150,8 @@ class TaskQueue {
   bool finish(detail::LaneEntry& entry) noexcept;
   // Destroys a popped entry without running it; true when it counts as finished now.
   bool destroy(detail::LaneEntry& entry, std::size_t& destroyed) noexcept;
+  // What finish() and destroy() share for a node that will not run here. Consumer thread.
+  bool settle_not_run(detail::TaskNode* node, detail::Start start) noexcept;
   // Consumer: a popped entry that starts its lane's block ends the previous block.
   void retire_block_before(detail::LaneEntry& entry) noexcept;
   void release_retired() noexcept;

@@ -303,19 +303,28 @@ bool TaskQueue::finish(detail::LaneEntry& entry) noexcept {
   }
   detail::TaskNode* node = entry.node;
   if (node->enqueued_ns != 0) record_latency(node->enqueued_ns);
-  switch (node->try_start()) {
+  const detail::Start start = node->try_start();
+  switch (start) {
     case detail::Start::kRun:
       if (!node->run()) bump(failed_);
       bump(run_);
       return true;
     case detail::Start::kCancelled:
-      node->discard(detail::Fate::kCancelled);
-      bump(cancelled_);
-      return true;
     case detail::Start::kServedElsewhere:
-      node->discard(detail::Fate::kServedElsewhere);  // counted when it was served
-      return false;
+      return settle_not_run(node, start);
   }
+  return false;
+}
+
+// A cancelled node is answered and counted now; one served elsewhere was counted when it was served.
+// True when the entry counts as finished here.
+bool TaskQueue::settle_not_run(detail::TaskNode* node, detail::Start start) noexcept {
+  if (start == detail::Start::kCancelled) {
+    node->discard(detail::Fate::kCancelled);
+    bump(cancelled_);
+    return true;
+  }
+  node->discard(detail::Fate::kServedElsewhere);
   return false;
 }
 
@@ -330,19 +339,16 @@ bool TaskQueue::destroy(detail::LaneEntry& entry, std::size_t& destroyed) noexce
     return true;
   }
   detail::TaskNode* node = entry.node;
-  switch (node->try_start()) {
+  const detail::Start start = node->try_start();
+  switch (start) {
     case detail::Start::kRun:
       node->discard(detail::Fate::kDestroyed);
       bump(destroyed_);
       ++destroyed;
       return true;
     case detail::Start::kCancelled:
-      node->discard(detail::Fate::kCancelled);
-      bump(cancelled_);
-      return true;
     case detail::Start::kServedElsewhere:
-      node->discard(detail::Fate::kServedElsewhere);
-      return false;
+      return settle_not_run(node, start);
   }
   return false;
 }
