@@ -7,6 +7,7 @@
 #include <random>
 #include <stdexcept>
 #include <typeinfo>
+#include <vector>
 
 #include "core/wait.h"
 #include "dccview/detail/task.h"
@@ -122,21 +123,43 @@ struct WebView::Core::QueuedOp {
 };
 
 bool WebView::Core::post_op(std::function<void()> op) {
-  PendingBatch taken;
+  std::uint64_t seq = 0;
   {
     CheckedLock lock(emit_mutex);
+    seq = ++op_seq;
+    PendingBatch& taken = op_batches.emplace_back(seq, PendingBatch{}).second;
     taken.entries.swap(pending_emits);
     taken.answers.swap(pending_answers);
     ++queued_ops;
   }
-  auto batch = std::make_shared<PendingBatch>(std::move(taken));
   auto ticket = std::make_shared<QueuedOp>(*this);
-  return post([this, op = std::move(op), batch, ticket]() mutable {
-    if (backend) deliver(*batch);  // emits made before this operation reach the page before it
+  return post([this, op = std::move(op), seq, ticket]() mutable {
+    deliver_batches_through(seq);  // emits made before this operation reach the page before it
     op();
     ticket.reset();
     flush_emits();  // emits that waited behind this operation
   });
+}
+
+// Two threads' operations can reach the queue in the other order than they took the waiting emits
+// (one thread takes a batch that holds another thread's emit, then is overtaken by that thread's
+// next operation). Running an operation therefore first delivers every batch taken before its own,
+// oldest first: whoever took an emit, it reaches the page before any later operation of its thread.
+void WebView::Core::deliver_batches_through(std::uint64_t seq) {
+  std::vector<PendingBatch> due;
+  {
+    CheckedLock lock(emit_mutex);
+    while (!op_batches.empty() && op_batches.front().first <= seq) {
+      due.push_back(std::move(op_batches.front().second));
+      op_batches.pop_front();
+    }
+  }
+  if (!backend) return;
+  if (page_ready) {
+    for (auto& batch : due) deliver(batch);
+  } else {  // each goes back to the front of the waiting emits: newest first keeps them in order
+    for (auto it = due.rbegin(); it != due.rend(); ++it) deliver(*it);
+  }
 }
 
 bool WebView::Core::origin_allowed(const std::string& origin) const {

@@ -6,12 +6,15 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 #include "dccview/lock_order.h"
 #include "dccview/webview.h"
@@ -63,6 +66,7 @@ struct WebView::Core : webview_detail::BackendEvents, std::enable_shared_from_th
   bool post_op(std::function<void()> op);  // any thread: an operation after the emits before it
   void deliver_answers_now();          // WebView thread: answers (and the emits before them) now
   void deliver(PendingBatch& batch);   // WebView thread, right before that operation
+  void deliver_batches_through(std::uint64_t seq);  // WebView thread: operations' emits, in order
 
   Result<void> emit(const std::string& event, const std::string& data_json);
   Result<std::string> eval_sync(const std::string& script, std::chrono::milliseconds timeout);
@@ -95,6 +99,8 @@ struct WebView::Core : webview_detail::BackendEvents, std::enable_shared_from_th
   bool flush_scheduled = false;
   bool answer_flush_scheduled = false;  // an answer delivery is posted (answers skip the pacing)
   int queued_ops = 0;                   // operations posted with their emits, not run yet
+  std::uint64_t op_seq = 0;             // numbers the operations in the order they took their emits
+  std::deque<std::pair<std::uint64_t, PendingBatch>> op_batches;  // their emits, oldest first
   std::atomic<int> calls_on_main{0};    // dcc_mode calls posted to the main thread, not answered yet
 };
 

@@ -263,6 +263,37 @@ TEST_F(WebViewTest, EmitsFromFourThreadsArriveCompleteAndInOrderPerThread) {
   EXPECT_EQ(ordered, "true");
 }
 
+// Per-thread order across emits and operations: each thread alternates emit and eval_js, both
+// recording (thread, index) in the page. An operation may take another thread's waiting emit and be
+// overtaken in the queue by that thread's next operation; the emit must still arrive first.
+TEST_F(WebViewTest, EmitsAndEvaluationsFromFourThreadsArriveInOrderPerThread) {
+  open(false);
+  load_page();
+  constexpr int kThreads = 4, kEach = 4000;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        const std::string pair = "[" + std::to_string(t) + "," + std::to_string(i) + "]";
+        if (i % 2 == 0) {
+          ASSERT_TRUE(view_->emit("tick", pair).ok());
+        } else {
+          view_->eval_js("window.received.push(" + pair + ")");
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  ASSERT_TRUE(testing::eventually([&] { return eval("window.received.length") == "16000"; }, 30s))
+      << eval("window.received.length");
+  const std::string ordered = eval(R"js((() => {
+    const next = [0, 0, 0, 0];
+    for (const [t, i] of window.received) { if (next[t] !== i) return `thread ${t}: ${i} came when ${next[t]} was due`; next[t]++; }
+    return "in order";
+  })())js");
+  EXPECT_EQ(ordered, "\"in order\"");
+}
+
 // The flush bound: a steady stream of emits is delivered in many small batches, not held back to
 // coalesce, even while page calls keep the WebView thread busy (their handlers run there). The page
 // counts batches (the events of one batch arrive in one task). Over one second a flush at least
