@@ -1,16 +1,23 @@
-// dccview page bridge: window.dccview. Injected at document start into every frame of a dccview
-// WebView. Talks to native code through the "dccview" script message handler with JSON strings;
-// native code answers by calling window.dccview.__deliver(messagesJson) (answers and events, as
-// data) or window.dccview.__native(message) (rare messages).
+// dccview page bridge, the page's half: window.dccview. Injected at document start into the top frame
+// of every document a dccview WebView loads, in the page's own script world. It holds no secret and
+// cannot reach native code by itself: it hands its messages (JSON text) to the privileged half
+// (js/bridge_world.js), which lives in an isolated script world the page cannot enter, through an
+// event on this document; a frame of another origin cannot touch this document. Native code answers
+// through the privileged half (answers, events: the same event the other way, then
+// window.dccview.__deliver) or, for event floods and rare messages, by calling
+// window.dccview.__deliverList / __native directly.
 (function () {
   "use strict";
   if (window.dccview && window.dccview.__installed) return;
 
-  const handler = () =>
-    window.webkit && window.webkit.messageHandlers && window.webkit.messageHandlers.dccview;
-  // Replaced per WebView when the bridge is injected (top frame only). Frames of other origins cannot
-  // read it, so native code can tell this bridge's messages from anything else posting to the handler.
-  const token = "__DCCVIEW_BRIDGE_TOKEN__";
+  // The two halves' channel (the same names in js/bridge_world.js). Taken now, so that a page that
+  // later replaces these globals only breaks itself.
+  const TO_NATIVE = "dccview:to-native";
+  const TO_PAGE = "dccview:to-page";
+  const pageDocument = document;
+  const dispatch = EventTarget.prototype.dispatchEvent;
+  const NativeCustomEvent = CustomEvent;
+  const RESERVED_PREFIX = "dccview:";  // names native code keeps for its own events
 
   let nextId = 1;
   const pending = new Map();   // id -> {resolve, reject, timer}
@@ -36,11 +43,13 @@
     return error;
   }
 
+  function post(text) {
+    dispatch.call(pageDocument, new NativeCustomEvent(TO_NATIVE, { detail: text }));
+  }
+
   function send(message) {
-    message.token = token;
     const text = JSON.stringify(message);
-    const h = handler();
-    if (!ready || !h) {
+    if (!ready) {
       outbox.push(text);
       return;
     }
@@ -54,19 +63,12 @@
     const texts = sendQueue;
     sendQueue = [];
     sendQueueBytes = 0;
-    const h = handler();
-    if (texts.length === 0 || !h) return;
-    if (texts.length === 1) {
-      h.postMessage(texts[0]);
-      return;
-    }
-    h.postMessage('{"type":"batch","token":' + JSON.stringify(token) + ',"messages":[' + texts.join(",") + "]}");
+    if (texts.length === 0) return;
+    post(texts.length === 1 ? texts[0] : '{"type":"batch","messages":[' + texts.join(",") + "]}");
   }
 
   function flushOutbox() {
-    const h = handler();
-    if (!h) return;
-    while (outbox.length) h.postMessage(outbox.shift());
+    while (outbox.length) post(outbox.shift());
   }
 
   function markReady() {
@@ -98,13 +100,20 @@
     for (let i = 0; i < list.length; i++) callListener(list[i], event, data);
   }
 
+  function reservedNameError(kind, name) {
+    return makeError("ReservedNameError", kind + " '" + name + "': names starting with '" + RESERVED_PREFIX +
+      "' are kept for dccview's own events");
+  }
+
   const api = {
     __installed: true,
 
     // Calls a native handler; resolves with its return value, rejects with an Error whose name and
     // code say why (TimeoutError, HandlerError, NotFoundError, ShutdownError, OriginError,
-    // PayloadTooLargeError).
+    // PayloadTooLargeError, ReservedNameError).
     call(method, params, options) {
+      method = String(method);
+      if (method.startsWith(RESERVED_PREFIX)) return Promise.reject(reservedNameError("call", method));
       const id = nextId++;
       const timeoutMs = (options && options.timeout) || 30000;
       return new Promise((resolve, reject) => {
@@ -114,13 +123,16 @@
           }
         }, timeoutMs);
         pending.set(id, { resolve, reject, timer });
-        send({ type: "call", id, method: String(method), params: params === undefined ? null : params });
+        send({ type: "call", id, method, params: params === undefined ? null : params });
       });
     },
 
-    // Sends an event to native handlers registered with on(event).
+    // Sends an event to native handlers registered with on(event). Throws ReservedNameError for
+    // names starting with "dccview:" (native code's own events).
     emit(event, data) {
-      send({ type: "emit", event: String(event), data: data === undefined ? null : data });
+      event = String(event);
+      if (event.startsWith(RESERVED_PREFIX)) throw reservedNameError("emit", event);
+      send({ type: "emit", event, data: data === undefined ? null : data });
     },
 
     // Listens to events emitted by native code; returns a function that unsubscribes.
@@ -151,14 +163,15 @@
     },
 
     // Native -> page. Not for page code.
-    // A JSON array of messages: the one function native code calls for answers and events, so the
-    // page compiles nothing per delivery.
+    // A JSON array of messages (answers and events), as the privileged half hands it over: JSON.parse
+    // gives every key, "__proto__" included, as an own property.
     __deliver(messagesJson) {
       return api.__deliverList(JSON.parse(messagesJson));
     },
 
     // The same, as a script: large batches of events (a JavaScript array literal parses faster than a
-    // string argument crosses into the page and through JSON.parse).
+    // string argument crosses into the page and through JSON.parse). Native code never sends a
+    // "__proto__" key this way (in a literal it would set the prototype).
     __deliverList(messages) {
       for (let i = 0; i < messages.length; i++) api.__native(messages[i]);
       return true;
@@ -192,10 +205,8 @@
   };
 
   window.addEventListener("pagehide", () => rejectAll("ShutdownError", "the page is navigating away"));
+  pageDocument.addEventListener(TO_PAGE, (event) => {
+    if (typeof event.detail === "string") api.__deliver(event.detail);
+  });
   Object.defineProperty(window, "dccview", { value: api, writable: false, configurable: false });
-  // The message handler exists from document start; announce ourselves so native code can answer
-  // "ready" (it also lets native code know which frame and origin this bridge lives in).
-  if (handler()) {
-    handler().postMessage(JSON.stringify({ type: "hello", token }));
-  }
 })();

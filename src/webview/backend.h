@@ -43,11 +43,14 @@ class Backend {
   // Fire-and-forget; page errors are logged. `done`, if given, runs (on the UI thread) once the page
   // has run the script.
   virtual void evaluate(const std::string& script, std::function<void()> done = {}) = 0;
-  // Hands a JSON array of messages (protocol::message_list) to the bridge's delivery function. The
-  // code run is the same every time, so the page compiles it once; the messages are data, never
-  // script. `done`, if given, runs (on the UI thread) once the page has handled them; without it
-  // nothing comes back from the page.
-  virtual void deliver(const std::string& messages_json, std::function<void()> done = {}) = 0;
+  // Hands a JSON array of messages (protocol::message_list) to the bridge, for document `doc` (the id
+  // its hello carried): a document that replaced it drops them. They go through the bridge's
+  // privileged half (js/bridge_world.js, __dccviewDeliver in dccview's script world) to the page's
+  // delivery function, which reads them with JSON.parse. The code run is the same every time, so
+  // the page compiles it once; the messages are data, never script. `done`, if given, runs (on the
+  // UI thread) once the page has handled them; without it nothing comes back from the page.
+  virtual void deliver(const std::string& doc, const std::string& messages_json,
+                       std::function<void()> done = {}) = 0;
   // Awaits the script's Promise; exactly one callback: result, error, or TimeoutError.
   virtual void evaluate_async(const std::string& script, EvalCallback callback,
                               std::chrono::milliseconds timeout) = 0;
@@ -62,7 +65,10 @@ class Backend {
 };
 
 // Creates the platform backend. UI thread only.
-// `bridge_token` replaces the token placeholder in js/bridge.js.
+// The backend injects both halves of the bridge at document start, in the top frame only: js/bridge.js
+// in the page's script world and js/bridge_world.js in a script world of dccview's own, the only one
+// where the page message handler exists. `bridge_token` replaces the token placeholder in
+// js/bridge_world.js; it must never reach the page's world.
 std::unique_ptr<Backend> create_backend(const WebViewOptions& options, BackendEvents& events,
                                         const std::string& bridge_token);
 // Releases what the platform keeps for the process (the web context). UI thread only, at exit.

@@ -130,6 +130,7 @@ bool WebView::Core::post_op(std::function<void()> op) {
     PendingBatch& taken = op_batches.emplace_back(seq, PendingBatch{}).second;
     taken.entries.swap(pending_emits);
     taken.answers.swap(pending_answers);
+    taken.doc = current_doc;
     ++queued_ops;
   }
   auto ticket = std::make_shared<QueuedOp>(*this);
@@ -201,42 +202,74 @@ Result<void> WebView::Core::reload() {
   });
 }
 
+// Only the bridge's privileged half can post here (see js/bridge_world.js): anything without this
+// view's token is dropped unanswered, since whatever sent it is not a page this view answers. A
+// message from a document other than the one that said hello last is stale (its document is gone).
 void WebView::Core::on_page_message(const std::string& text) {
-  for (const auto& message : protocol::parse_all(text, options.max_payload_bytes, bridge_token)) {
-    if (!backend) return;  // a handler closed the view
-    handle_incoming(message);
+  const auto sender = protocol::open_envelope(text, bridge_token);
+  if (!sender) {
+    log(LogLevel::kWarn, "WebView: dropped a page message not sent by this view's bridge (not answered)");
+    return;
   }
+  const auto messages = protocol::parse_all(sender->payload, options.max_payload_bytes);
+  if (std::holds_alternative<protocol::Hello>(messages.front())) {
+    handle_hello(sender->doc);
+    return;
+  }
+  if (sender->doc != current_doc) {  // written on this thread only: no lock needed to read it here
+    log(LogLevel::kDebug, "WebView: dropped a message from a document that is gone");
+    return;
+  }
+  routing = true;
+  for (const auto& message : messages) {
+    if (!backend) break;  // a handler closed the view
+    handle_incoming(message, *sender);
+  }
+  routing = false;
+  if (backend) deliver_answers_now();
 }
 
-void WebView::Core::handle_incoming(const protocol::Incoming& message) {
-  if (std::holds_alternative<protocol::Hello>(message)) {  // carries nothing: answered for any origin
-    page_ready = true;
-    backend->evaluate(protocol::ready_script(options.max_payload_bytes));
-    flush_emits();
-    return;
+void WebView::Core::handle_hello(const std::string& doc) {
+  {
+    CheckedLock lock(emit_mutex);
+    current_doc = doc;
+    // The answers still waiting were for the document before (it is gone); "ready" goes first.
+    pending_answers = protocol::ready_message(options.max_payload_bytes) + ",";
   }
+  page_ready = true;
+  deliver_answers_now();
+  flush_emits();
+}
+
+void WebView::Core::handle_incoming(const protocol::Incoming& message, const protocol::Envelope& sender) {
+  if (std::holds_alternative<protocol::Hello>(message)) return;  // a batch item: not a document's hello
   if (const auto* invalid = std::get_if<protocol::Invalid>(&message)) {
     log(LogLevel::kWarn, "WebView: refused a page message: " + invalid->reason);
-    // A message without this view's token may come from any frame: its id is not worth answering.
-    if (invalid->id && invalid->name != "OriginError") {
-      backend->evaluate(protocol::error_script(*invalid->id, invalid->name, invalid->reason));
-    }
+    if (invalid->id) answer(sender.doc, *invalid->id, protocol::error_message(*invalid->id, invalid->name, invalid->reason));
     return;
   }
-  const std::string origin = protocol::origin_of(backend->current_url());
-  if (!origin_allowed(origin)) {
-    log(LogLevel::kWarn, "WebView: refused a page message from origin " + origin +
+  const auto* call = std::get_if<protocol::Call>(&message);
+  const auto* emitted = std::get_if<protocol::Emit>(&message);
+  const std::string& name = call ? call->method : emitted->event;
+  if (!origin_allowed(sender.origin)) {
+    log(LogLevel::kWarn, "WebView: refused a page message from origin " + sender.origin +
                              " (not an allowed origin)");
-    if (const auto* call = std::get_if<protocol::Call>(&message)) {
-      backend->evaluate(protocol::error_script(call->id, "OriginError",
-                                               "calls from origin " + origin + " are not accepted"));
+    if (call) {
+      answer(sender.doc, call->id, protocol::error_message(call->id, "OriginError",
+                                                           "calls from origin " + sender.origin + " are not accepted"));
     }
     return;
   }
-  if (const auto* call = std::get_if<protocol::Call>(&message)) {
-    handle_call(*call);
+  if (protocol::is_reserved_name(name)) {
+    const std::string reason = "'" + name + "' is a name dccview keeps for its own events";
+    log(LogLevel::kWarn, "WebView: refused a page " + std::string(call ? "call" : "emit") + ": " + reason);
+    if (call) answer(sender.doc, call->id, protocol::error_message(call->id, "ReservedNameError", reason));
+    return;
+  }
+  if (call) {
+    handle_call(*call, sender.doc);
   } else {
-    handle_emit(std::get<protocol::Emit>(message));
+    handle_emit(*emitted);
   }
 }
 
@@ -255,17 +288,16 @@ std::shared_ptr<const Handler> WebView::Core::find_handler(const std::string& na
   return it == handlers.end() ? nullptr : it->second;
 }
 
-void WebView::Core::handle_call(const protocol::Call& call) {
+void WebView::Core::handle_call(const protocol::Call& call, const std::string& doc) {
   auto handler = find_handler(call.method);
   if (!handler) {
-    backend->evaluate(protocol::error_script(call.id, "NotFoundError",
-                                             "no handler named '" + call.method + "'"));
+    answer(doc, call.id, protocol::error_message(call.id, "NotFoundError", "no handler named '" + call.method + "'"));
     return;
   }
   if (!options.dcc_mode || options.main_dispatcher->is_main_thread()) {
     // Without dcc_mode, or in host mode where this thread is the main thread: run it here, now (a
     // trip through the host's main-thread queue would only add the host's latency).
-    answer(call.id, run_handler(*handler, call.id, call.params_json));
+    answer(doc, call.id, run_handler(*handler, call.id, call.params_json));
     return;
   }
   std::weak_ptr<Core> weak = weak_from_this();
@@ -277,25 +309,26 @@ void WebView::Core::handle_call(const protocol::Call& call) {
   const bool wait_here = alone && !options.main_dispatcher->is_main_thread();
   auto handoff = std::make_shared<std::atomic<int>>(wait_here ? kWaiting : kNotWaiting);
   const bool posted = options.main_dispatcher->post_servable(
-      [weak, handler, call, handoff] {
+      [weak, handler, call, doc, handoff] {
         const std::string message = run_handler(*handler, call.id, call.params_json);
         if (auto core = weak.lock()) {
-          core->answer(call.id, message, handoff.get());
+          core->answer(doc, call.id, message, handoff.get());
           core->calls_on_main.fetch_sub(1, std::memory_order_relaxed);
         }
       },
       "WebView handler (dcc_mode)");
   if (!posted) {
     calls_on_main.fetch_sub(1, std::memory_order_relaxed);
-    backend->evaluate(protocol::error_script(call.id, "ShutdownError", "the main thread is shutting down"));
+    answer(doc, call.id, protocol::error_message(call.id, "ShutdownError", "the main thread is shutting down"));
     return;
   }
   if (!wait_here) return;
   const bool answered = detail::spin_until(
       [&] { return handoff->load(std::memory_order_acquire) == kAnswered; }, kAnswerSpinNs);
   int expected = kWaiting;
-  // Giving up tells answer() to wake this loop instead; an answer that came meanwhile is ours.
-  if (answered || !handoff->compare_exchange_strong(expected, kGaveUp, std::memory_order_acq_rel)) {
+  // Giving up tells answer() to wake this loop instead; an answer that came meanwhile is ours (and
+  // leaves with the page message's other answers when routing one).
+  if ((answered || !handoff->compare_exchange_strong(expected, kGaveUp, std::memory_order_acq_rel)) && !routing) {
     deliver_answers_now();
   }
 }
@@ -320,16 +353,21 @@ void WebView::Core::handle_emit(const protocol::Emit& emitted) {
 // Answers travel with the emits waiting before them (so a handler's emits arrive before its answer),
 // and many calls answered together become one evaluation. They do not wait for the batch in flight:
 // a page waits on each answer, while emit floods are what the one-batch pacing is for.
-void WebView::Core::answer(std::uint64_t id, const std::string& message, std::atomic<int>* handoff) {
+void WebView::Core::answer(const std::string& doc, std::uint64_t id, const std::string& message,
+                           std::atomic<int>* handoff) {
   bool schedule = false;
   {
     CheckedLock lock(emit_mutex);
+    if (doc != current_doc) {  // the calling document is gone: its id may be reused by the next one
+      log(LogLevel::kDebug, "WebView: answer to call " + std::to_string(id) + " dropped: its document is gone");
+      return;
+    }
     pending_answers += message;
     pending_answers += ',';
     schedule = !std::exchange(answer_flush_scheduled, true);
   }
   if (gtk->is_main_thread()) {  // a handler that ran here: answer without another loop turn
-    deliver_answers_now();
+    if (!routing) deliver_answers_now();  // else with the page message's other answers
     return;
   }
   int expected = kWaiting;
@@ -374,7 +412,7 @@ Result<void> WebView::Core::emit(const std::string& event, const std::string& da
 // (latency).
 void WebView::Core::flush_emits() {
   if (!page_ready || !backend || batch_in_flight) return;  // re-run on hello / when the batch is done
-  std::string entries, answers;
+  std::string entries, answers, doc;
   {
     CheckedLock lock(emit_mutex);
     if (queued_ops > 0) {  // newer emits wait behind a queued operation, which flushes when it ran
@@ -383,19 +421,30 @@ void WebView::Core::flush_emits() {
     }
     entries.swap(pending_emits);
     answers.swap(pending_answers);
+    doc = current_doc;
     flush_scheduled = false;
   }
   const std::string messages = protocol::message_list(answers, entries);
   if (messages.empty()) return;
   batch_in_flight = true;
-  // Flushes carry the floods: as a script (compiled per batch, but cheaper per event than a string
-  // argument at millions of events per second); answers go through deliver() (see answer()).
-  backend->evaluate(protocol::deliver_script(messages), [weak = weak_from_this()] {
+  auto done = [weak = weak_from_this()] {
     if (auto core = weak.lock()) {
       core->batch_in_flight = false;
       core->flush_emits();
     }
-  });
+  };
+  // Flushes carry the floods: as a script (compiled per batch, but cheaper per event than a string
+  // argument at millions of events per second). Answers belong to their document, and a
+  // "__proto__" key means something else in a literal: those go as data (send_to_page).
+  if (answers.empty() && protocol::literal_safe(messages)) {
+    backend->evaluate(protocol::deliver_script(messages), std::move(done));
+  } else {
+    send_to_page(doc, messages, std::move(done));
+  }
+}
+
+void WebView::Core::send_to_page(const std::string& doc, const std::string& messages, std::function<void()> done) {
+  if (!messages.empty()) backend->deliver(doc, messages, std::move(done));
 }
 
 // WebView thread.
@@ -408,6 +457,7 @@ void WebView::Core::deliver_answers_now() {
     // queued: emits made after it must wait for it, and answers never wait.
     if (queued_ops == 0) batch.entries.swap(pending_emits);
     batch.answers.swap(pending_answers);
+    batch.doc = current_doc;
   }
   if (backend) deliver(batch);
 }
@@ -425,10 +475,10 @@ void WebView::Core::deliver(PendingBatch& batch) {
     CheckedLock lock(emit_mutex);
     if (!batch.entries.empty() && !pending_emits.empty()) batch.entries += ',';
     pending_emits.insert(0, batch.entries);
-    pending_answers.insert(0, batch.answers);
+    if (batch.doc == current_doc) pending_answers.insert(0, batch.answers);  // else its document is gone
     return;
   }
-  backend->deliver(protocol::message_list(batch.answers, batch.entries));
+  send_to_page(batch.doc, protocol::message_list(batch.answers, batch.entries));
 }
 
 Result<void> WebView::Core::eval_async(std::string script, EvalCallback callback,

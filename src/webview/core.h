@@ -49,23 +49,30 @@ struct WebView::Core : webview_detail::BackendEvents, std::enable_shared_from_th
   void on_close_requested() override { close(); }
 
   bool origin_allowed(const std::string& origin) const;  // WebView thread
-  void handle_incoming(const protocol::Incoming& message);
-  void handle_call(const protocol::Call& call);
+  // WebView thread: a new document's bridge said hello; it becomes the document answers go to.
+  void handle_hello(const std::string& doc);
+  void handle_incoming(const protocol::Incoming& message, const protocol::Envelope& sender);
+  void handle_call(const protocol::Call& call, const std::string& doc);
   void handle_emit(const protocol::Emit& emit);
   std::shared_ptr<const Handler> find_handler(const std::string& name);
-  // Any thread. `handoff`, when the WebView thread may be waiting for this answer (handle_call).
-  void answer(std::uint64_t id, const std::string& message, std::atomic<int>* handoff = nullptr);
+  // Any thread: answers call `id` of document `doc`; dropped when that document is gone. `handoff`,
+  // when the WebView thread may be waiting for this answer (handle_call).
+  void answer(const std::string& doc, std::uint64_t id, const std::string& message,
+              std::atomic<int>* handoff = nullptr);
   // States of that handoff.
   static constexpr int kNotWaiting = 0, kWaiting = 1, kAnswered = 2, kGaveUp = 3;
   void flush_emits();                                        // WebView thread
   struct PendingBatch {
     std::string entries;  // comma-separated event, data pairs
     std::string answers;  // messages answering page calls, each followed by a comma
+    std::string doc;      // the document the answers are for
   };
   struct QueuedOp;
   bool post_op(std::function<void()> op);  // any thread: an operation after the emits before it
   void deliver_answers_now();          // WebView thread: answers (and the emits before them) now
   void deliver(PendingBatch& batch);   // WebView thread, right before that operation
+  // WebView thread: hands a message list to the page, to document `doc` (see Backend::deliver).
+  void send_to_page(const std::string& doc, const std::string& messages, std::function<void()> done = {});
   void deliver_batches_through(std::uint64_t seq);  // WebView thread: operations' emits, in order
 
   Result<void> emit(const std::string& event, const std::string& data_json);
@@ -83,7 +90,10 @@ struct WebView::Core : webview_detail::BackendEvents, std::enable_shared_from_th
   std::unique_ptr<Backend> backend;  // WebView thread only
   bool page_ready = false;           // WebView thread only
   bool batch_in_flight = false;      // WebView thread only: the page is still running a batch
-  std::string bridge_token;          // set once in create()
+  // WebView thread only: a page message is being routed; answers made meanwhile leave together
+  // when it is done (one delivery per page message, however many calls it held).
+  bool routing = false;
+  std::string bridge_token;          // set once in create(); never reaches the page's script world
   std::set<std::string> loaded_origins;  // WebView thread only: what the application loaded
   std::function<void(Backend&)> last_load;  // WebView thread only: replayed by reload() after a crash
   std::string html_url;  // WebView thread only: the URL a load_html page shows ("" after load_url)
@@ -96,6 +106,7 @@ struct WebView::Core : webview_detail::BackendEvents, std::enable_shared_from_th
   CheckedMutex emit_mutex{"dccview.webview.emits", LockLevel::kState, kLeaf};
   std::string pending_emits;    // comma-separated event, data pairs (a flat list)
   std::string pending_answers;  // messages answering page calls, each followed by a comma
+  std::string current_doc;      // the document pending_answers are for (its bridge's last hello)
   bool flush_scheduled = false;
   bool answer_flush_scheduled = false;  // an answer delivery is posted (answers skip the pacing)
   int queued_ops = 0;                   // operations posted with their emits, not run yet

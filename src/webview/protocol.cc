@@ -1,5 +1,6 @@
 #include "webview/protocol.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include <nlohmann/json.hpp>
@@ -17,7 +18,7 @@ std::string dump(const json& value) {
 }
 
 // Deep nesting is refused before parsing (the parser recurses).
-bool nesting_within(const std::string& text, int limit) {
+bool nesting_within(std::string_view text, int limit) {
   int depth = 0;
   bool in_string = false, escaped = false;
   for (char c : text) {
@@ -41,7 +42,7 @@ constexpr int kMaxNesting = 512;
 
 // The bridge writes "type" and "id" first; a message refused before parsing (too large, too deep)
 // can still be answered when its id is found near the start.
-std::optional<std::uint64_t> leading_id(const std::string& text) {
+std::optional<std::uint64_t> leading_id(std::string_view text) {
   const std::string key = "\"id\":";
   const auto at = text.substr(0, 64).find(key);
   if (at == std::string::npos) return std::nullopt;
@@ -104,8 +105,7 @@ std::vector<Incoming> parse_batch(const json& message) {
 }
 
 // parse() and parse_all() share everything up to the message's type.
-std::vector<Incoming> parse_messages(const std::string& text, std::size_t max_bytes, const std::string& token,
-                                     bool allow_batch) {
+std::vector<Incoming> parse_messages(std::string_view text, std::size_t max_bytes, bool allow_batch) {
   if (text.size() > max_bytes) {
     return {Invalid{leading_id(text), "PayloadTooLargeError",
                     "message of " + std::to_string(text.size()) + " bytes exceeds the limit of " +
@@ -114,15 +114,12 @@ std::vector<Incoming> parse_messages(const std::string& text, std::size_t max_by
   if (!nesting_within(text, kMaxNesting)) {
     return {Invalid{leading_id(text), "ProtocolError", "message nested deeper than 512 levels"}};
   }
-  const json message = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  const json message = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (!is_typed_object(message)) {
     return {Invalid{leading_id(text), "ProtocolError", "not a valid dccview message (JSON)"}};
   }
   const std::string type = message["type"];
   const std::optional<std::uint64_t> id = id_of(message);
-  if (!message.contains("token") || !message["token"].is_string() || message["token"] != token) {
-    return {Invalid{id, "OriginError", "message not sent by this view's bridge (another frame?)"}};
-  }
   if (type == "hello") return {Hello{}};
   if (type == "batch" && allow_batch) return parse_batch(message);
   return {parse_call_or_emit(message, type, id)};
@@ -130,13 +127,32 @@ std::vector<Incoming> parse_messages(const std::string& text, std::size_t max_by
 
 }  // namespace
 
-Incoming parse(const std::string& text, std::size_t max_bytes, const std::string& token) {
-  return parse_messages(text, max_bytes, token, /*allow_batch=*/false).front();
+Incoming parse(std::string_view text, std::size_t max_bytes) {
+  return parse_messages(text, max_bytes, /*allow_batch=*/false).front();
 }
 
-std::vector<Incoming> parse_all(const std::string& text, std::size_t max_bytes, const std::string& token) {
-  return parse_messages(text, max_bytes, token, /*allow_batch=*/true);
+std::vector<Incoming> parse_all(std::string_view text, std::size_t max_bytes) {
+  return parse_messages(text, max_bytes, /*allow_batch=*/true);
 }
+
+std::optional<Envelope> open_envelope(std::string_view text, const std::string& token) {
+  // The header is a few hundred bytes at most; a longer first line is not one.
+  constexpr std::size_t kMaxHeader = 1024;
+  const auto end = text.substr(0, kMaxHeader).find('\n');
+  if (end == std::string_view::npos) return std::nullopt;
+  const json header = json::parse(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(end), nullptr,
+                                  /*allow_exceptions=*/false);
+  const auto is_string = [&](const char* key) { return header.contains(key) && header[key].is_string(); };
+  if (!header.is_object() || !is_string("token") || !is_string("doc") || !is_string("origin")) {
+    return std::nullopt;
+  }
+  if (header["token"].get_ref<const std::string&>() != token || header["doc"].get_ref<const std::string&>().empty()) {
+    return std::nullopt;
+  }
+  return Envelope{header["doc"], header["origin"], text.substr(end + 1)};
+}
+
+bool is_reserved_name(std::string_view name) { return name.substr(0, 8) == "dccview:"; }
 
 std::optional<std::string> normalize_json(const std::string& text) {
   if (is_plain_json(text, kMaxNesting)) return text;  // the common case: valid and safe as it is
@@ -174,21 +190,30 @@ std::string quote(const std::string& text) {
 std::string origin_of(const std::string& url) {
   const auto scheme_end = url.find("://");
   if (scheme_end == std::string::npos) return "null";
-  const auto host_end = url.find_first_of("/?#", scheme_end + 3);
-  std::string origin = url.substr(0, host_end);
-  for (auto& c : origin) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return origin;
+  const auto host_start = scheme_end + 3;
+  const auto host_end = std::min(url.find_first_of("/?#", host_start), url.size());
+  std::string scheme = url.substr(0, scheme_end);
+  std::string host = url.substr(host_start, host_end - host_start);
+  if (const auto at = host.rfind('@'); at != std::string::npos) host.erase(0, at + 1);  // user info
+  for (auto& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const auto drop_port = [&](const char* port) {
+    const std::string suffix = std::string(":") + port;
+    if (host.size() > suffix.size() && host.compare(host.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      host.erase(host.size() - suffix.size());
+    }
+  };
+  if (scheme == "http" || scheme == "ws") drop_port("80");
+  if (scheme == "https" || scheme == "wss") drop_port("443");
+  return scheme + "://" + host;
 }
 
-namespace {
-// Each script ends in a plain value: WebKit reports an `undefined` completion as an error.
-std::string to_page(const json& message) {
-  return "window.dccview.__native(" + dump(message) + "); true;";
-}
-}  // namespace
+// Ends in a plain value: WebKit reports an `undefined` completion as an error.
+std::string shutdown_script() { return "window.dccview.__native({\"type\":\"shutdown\"}); true;"; }
 
-std::string ready_script(std::size_t max_bytes) { return to_page({{"type", "ready"}, {"max_bytes", max_bytes}}); }
-std::string shutdown_script() { return to_page({{"type", "shutdown"}}); }
+std::string ready_message(std::size_t max_bytes) {
+  return "{\"type\":\"ready\",\"max_bytes\":" + std::to_string(max_bytes) + "}";
+}
 
 std::string result_message(std::uint64_t id, const std::string& value_json) {
   // value_json is normalized JSON: embedded as a value, not as a string.
@@ -205,13 +230,12 @@ std::string error_message(std::uint64_t id, const std::string& name, const std::
   return dump(json{{"type", "result"}, {"id", id}, {"ok", false}, {"error", error}});
 }
 
-std::string error_script(std::uint64_t id, const std::string& name, const std::string& message,
-                         const std::string& extra_json) {
-  return "window.dccview.__native(" + error_message(id, name, message, extra_json) + "); true;";
-}
-
 std::string deliver_script(const std::string& message_list_json) {
   return "window.dccview.__deliverList(" + message_list_json + "); true;";
+}
+
+bool literal_safe(std::string_view message_list_json) {
+  return message_list_json.find("\"__proto__\"") == std::string_view::npos;
 }
 
 std::string events_message(const std::string& entries_json) {

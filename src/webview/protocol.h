@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -30,16 +31,33 @@ struct Invalid {
 
 using Incoming = std::variant<Hello, Call, Emit, Invalid>;
 
-// Parses one message from the page. Never throws; bad input yields Invalid. A message whose "token"
-// is not `token` (the bridge's secret, see js/bridge.js) yields Invalid with name "OriginError".
-Incoming parse(const std::string& text, std::size_t max_bytes, const std::string& token);
+// What the bridge's privileged half (js/bridge_world.js) says about a message's sender, and the
+// message itself (a view into the text given to open_envelope()).
+struct Envelope {
+  std::string doc;     // the sending document's id, fresh per document
+  std::string origin;  // the sending document's origin ("null" for opaque origins)
+  std::string_view payload;
+};
+
+// Reads the header line the privileged half puts before every message. Empty when the text is not
+// such a message or its token is not `token`: a message that fails this check was not sent by this
+// view's bridge and must be neither answered nor read further. Never throws.
+std::optional<Envelope> open_envelope(std::string_view text, const std::string& token);
+
+// Parses one message from the page. Never throws; bad input yields Invalid.
+Incoming parse(std::string_view text, std::size_t max_bytes);
 
 // Parses a page message that may be a batch ({"type":"batch","messages":[call or emit, ...]}) into
 // its messages, in order; anything else yields what parse() yields. A bad item yields Invalid (with
 // its id when it has one) without affecting the items around it. Never throws.
-std::vector<Incoming> parse_all(const std::string& text, std::size_t max_bytes, const std::string& token);
+std::vector<Incoming> parse_all(std::string_view text, std::size_t max_bytes);
 
-// "scheme://host[:port]" of a URL, or "null" for URLs without an origin (about:, data:, empty).
+// Names starting with "dccview:" belong to dccview's own events (kClosedEvent, ...): the page may
+// neither call nor emit them.
+bool is_reserved_name(std::string_view name);
+
+// "scheme://host[:port]" of a URL as a page's location.origin gives it (scheme and host lower case, no
+// user info, no default port), or "null" for URLs without an origin (about:, data:, empty).
 std::string origin_of(const std::string& url);
 
 // Re-encodes JSON text safely for embedding in a script (ASCII only: U+2028/U+2029 and every other
@@ -55,6 +73,7 @@ bool append_event(std::string& batch, const std::string& event, const std::strin
 
 // Messages to the page (JSON text). Answers and events travel as data, a JSON array of messages given
 // to the bridge's one delivery function (Backend::deliver): no script is made from them.
+std::string ready_message(std::size_t max_bytes);
 std::string result_message(std::uint64_t id, const std::string& value_json);
 std::string error_message(std::uint64_t id, const std::string& name, const std::string& message,
                           const std::string& extra_json = "{}");
@@ -64,13 +83,15 @@ std::string events_message(const std::string& entries_json);
 // events, if any. "" when there is nothing to deliver.
 std::string message_list(const std::string& messages, const std::string& entries_json);
 
-// The same list as a script (for large batches of events, see bridge.js __deliverList).
+// The same list as a script (for large batches of events, see bridge.js __deliverList). Only for
+// lists literal_safe() accepts.
 std::string deliver_script(const std::string& message_list_json);
+// True when a message list means the same as a JavaScript literal as it does as JSON: it holds no
+// "__proto__" key, which a literal would turn into the object's prototype. Exact for the lists this
+// protocol builds (their JSON is canonical: no escapes of printable ASCII). Thread-safe.
+bool literal_safe(std::string_view message_list_json);
 
-// Scripts the native side evaluates in the page (rare messages, and replies made on the spot).
-std::string ready_script(std::size_t max_bytes);
+// A script the native side evaluates in the page when the view closes.
 std::string shutdown_script();
-std::string error_script(std::uint64_t id, const std::string& name, const std::string& message,
-                         const std::string& extra_json = "{}");
 
 }  // namespace dccview::protocol

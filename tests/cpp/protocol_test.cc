@@ -14,7 +14,7 @@ constexpr std::size_t kLimit = 1 << 20;
 const std::string kToken = "t0k3n";
 
 Invalid invalid(const std::string& text) {
-  auto message = parse(text, kLimit, kToken);
+  auto message = parse(text, kLimit);
   EXPECT_TRUE(std::holds_alternative<Invalid>(message)) << text;
   return std::holds_alternative<Invalid>(message) ? std::get<Invalid>(message) : Invalid{};
 }
@@ -39,37 +39,35 @@ TEST(Protocol, MessageListsAreJsonArraysOfAnswersThenEvents) {
   EXPECT_LT(both.find("\"id\":2"), both.find("\"type\":\"events\"")) << "answers first, then the events";
 }
 
-TEST(Protocol, ParsesCallsEmitsAndHellosWithTheRightToken) {
-  auto call = parse(R"({"type":"call","id":3,"method":"add","params":{"a":1},"token":"t0k3n"})", kLimit, kToken);
+TEST(Protocol, ParsesCallsEmitsAndHellos) {
+  auto call = parse(R"({"type":"call","id":3,"method":"add","params":{"a":1}})", kLimit);
   ASSERT_TRUE(std::holds_alternative<Call>(call));
   EXPECT_EQ(std::get<Call>(call).id, 3u);
   EXPECT_EQ(std::get<Call>(call).method, "add");
   EXPECT_EQ(std::get<Call>(call).params_json, R"({"a":1})");
   EXPECT_TRUE(std::holds_alternative<Emit>(
-      parse(R"({"type":"emit","event":"e","data":[1],"token":"t0k3n"})", kLimit, kToken)));
-  EXPECT_TRUE(std::holds_alternative<Hello>(parse(R"({"type":"hello","token":"t0k3n"})", kLimit, kToken)));
+      parse(R"({"type":"emit","event":"e","data":[1]})", kLimit)));
+  EXPECT_TRUE(std::holds_alternative<Hello>(parse(R"({"type":"hello"})", kLimit)));
 }
 
 TEST(Protocol, EveryBadInputHasADefinedAnswer) {
-  EXPECT_EQ(invalid(R"({"type":"call","id":1,"method":"x","token":"wrong"})").name, "OriginError");
-  EXPECT_EQ(invalid(R"({"type":"call","id":1,"method":"x"})").name, "OriginError");
   EXPECT_EQ(invalid("{not json").name, "ProtocolError");
   EXPECT_EQ(invalid("42").name, "ProtocolError");
-  const auto unknown = invalid(R"({"type":"teleport","id":9,"token":"t0k3n"})");
+  const auto unknown = invalid(R"({"type":"teleport","id":9})");
   EXPECT_EQ(unknown.name, "ProtocolError");
   EXPECT_EQ(unknown.id.value_or(0), 9u);
-  EXPECT_EQ(invalid(R"({"type":"call","id":"x","method":"m","token":"t0k3n"})").name, "ProtocolError");
-  EXPECT_EQ(invalid(R"({"type":"call","id":2,"method":5,"token":"t0k3n"})").id.value_or(0), 2u);
-  EXPECT_EQ(invalid(R"({"type":"emit","event":7,"token":"t0k3n"})").name, "ProtocolError");
+  EXPECT_EQ(invalid(R"({"type":"call","id":"x","method":"m"})").name, "ProtocolError");
+  EXPECT_EQ(invalid(R"({"type":"call","id":2,"method":5})").id.value_or(0), 2u);
+  EXPECT_EQ(invalid(R"({"type":"emit","event":7})").name, "ProtocolError");
   const auto deep = invalid(R"({"type":"call","id":5,"params":)" + std::string(100000, '[') +
                             std::string(100000, ']') + "}");
   EXPECT_EQ(deep.name, "ProtocolError");
   EXPECT_EQ(deep.id.value_or(0), 5u) << "answered by id even though it was never parsed";
-  const auto big = parse(R"({"type":"call","id":6,"params":")" + std::string(2 << 20, 'x') + "\"}", kLimit, kToken);
+  const auto big = parse(R"({"type":"call","id":6,"params":")" + std::string(2 << 20, 'x') + "\"}", kLimit);
   ASSERT_TRUE(std::holds_alternative<Invalid>(big));
   EXPECT_EQ(std::get<Invalid>(big).name, "PayloadTooLargeError");
   EXPECT_EQ(std::get<Invalid>(big).id.value_or(0), 6u);
-  EXPECT_EQ(invalid(R"({"type":"call","id":1,"method":"m","params":"\ud800","token":"t0k3n"})").name,
+  EXPECT_EQ(invalid(R"({"type":"call","id":1,"method":"m","params":"\ud800"})").name,
             "ProtocolError") << "a lone surrogate escape";
 }
 
@@ -111,7 +109,7 @@ TEST(Protocol, PlainJsonPassesAsItIsAndTheFastPathAcceptsNothingInvalid) {
 
 // Messages sent in one page task arrive as a batch; each item stands alone.
 TEST(Protocol, ABatchYieldsItsItemsInOrderAndABadItemSpoilsNothingAroundIt) {
-  const std::string batch = R"({"type":"batch","token":"t0k3n","messages":[)"
+  const std::string batch = R"({"type":"batch","messages":[)"
                             R"({"type":"call","id":1,"method":"a","params":[1]},)"
                             R"({"type":"emit","event":"e","data":{"x":2}},)"
                             R"({"type":"call","method":"no id"},)"
@@ -119,7 +117,7 @@ TEST(Protocol, ABatchYieldsItsItemsInOrderAndABadItemSpoilsNothingAroundIt) {
                             R"({"type":"hello"},)"
                             R"({"type":"batch","messages":[]},)"
                             R"({"type":"call","id":2,"method":"b"}]})";
-  const auto items = parse_all(batch, kLimit, kToken);
+  const auto items = parse_all(batch, kLimit);
   ASSERT_EQ(items.size(), 7u);
   EXPECT_EQ(std::get<Call>(items[0]).method, "a");
   EXPECT_EQ(std::get<Emit>(items[1]).data_json, R"({"x":2})");
@@ -128,17 +126,56 @@ TEST(Protocol, ABatchYieldsItsItemsInOrderAndABadItemSpoilsNothingAroundIt) {
   EXPECT_TRUE(std::holds_alternative<Invalid>(items[4])) << "hello is not a batch item";
   EXPECT_TRUE(std::holds_alternative<Invalid>(items[5])) << "batches do not nest";
   EXPECT_EQ(std::get<Call>(items[6]).id, 2u);
-  const auto foreign = parse_all(R"({"type":"batch","token":"other","messages":[{"type":"call","id":3,"method":"a"}]})",
-                                 kLimit, kToken);
-  ASSERT_EQ(foreign.size(), 1u);
-  EXPECT_EQ(std::get<Invalid>(foreign[0]).name, "OriginError") << "the batch's token covers its items";
-  EXPECT_TRUE(std::holds_alternative<Invalid>(parse(R"({"type":"batch","token":"t0k3n","messages":[]})", kLimit, kToken)))
+  EXPECT_TRUE(std::holds_alternative<Invalid>(parse(R"({"type":"batch","messages":[]})", kLimit)))
       << "parse() handles single messages only";
-  EXPECT_EQ(parse_all(R"({"type":"call","id":4,"method":"m","token":"t0k3n"})", kLimit, kToken).size(), 1u);
+  EXPECT_EQ(parse_all(R"({"type":"call","id":4,"method":"m"})", kLimit).size(), 1u);
+}
+
+// The bridge's privileged half prefixes every message with who sent it; without this view's token
+// nothing of the message is read (not even an id to answer).
+TEST(Protocol, AnEnvelopeNamesItsDocumentAndOriginOnlyWithThisViewsToken) {
+  const std::string header = R"({"token":"t0k3n","doc":"d1","origin":"https://a.example"})";
+  const std::string text = header + "\n" + R"({"type":"call","id":1,"method":"m"})";
+  const auto opened = open_envelope(text, kToken);
+  ASSERT_TRUE(opened.has_value());
+  EXPECT_EQ(opened->doc, "d1");
+  EXPECT_EQ(opened->origin, "https://a.example");
+  EXPECT_EQ(opened->payload, R"({"type":"call","id":1,"method":"m"})");
+  EXPECT_FALSE(open_envelope(text, "other")) << "another view's token";
+  EXPECT_FALSE(open_envelope(R"({"type":"call","id":1,"method":"m"})", kToken)) << "no header";
+  EXPECT_FALSE(open_envelope(R"({"type":"call","id":1,)", kToken)) << "truncated, no header";
+  EXPECT_FALSE(open_envelope(R"({"token":"t0k3n","doc":"","origin":"x"})" "\n{}", kToken)) << "no document";
+  EXPECT_FALSE(open_envelope(R"({"token":"t0k3n","doc":"d","origin":7})" "\n{}", kToken)) << "origin not a string";
+  EXPECT_FALSE(open_envelope(R"({"token":"t0k3n","doc":"d","origin":"o"})", kToken)) << "header without a message";
+  EXPECT_FALSE(open_envelope(std::string(2000, ' ') + header + "\n{}", kToken)) << "no header within 1 KiB";
+  EXPECT_FALSE(open_envelope(R"(["t0k3n","d","o"])" "\n{}", kToken));
+}
+
+TEST(Protocol, NamesStartingWithDccviewColonAreReserved) {
+  EXPECT_TRUE(is_reserved_name("dccview:closed"));
+  EXPECT_TRUE(is_reserved_name("dccview:anything"));
+  EXPECT_FALSE(is_reserved_name("dccview"));
+  EXPECT_FALSE(is_reserved_name("my:dccview:x"));
+}
+
+// A "__proto__" key set as a literal's property would become its prototype: such lists go as data.
+TEST(Protocol, ListsWithAProtoKeyAreNotLiteralSafe) {
+  std::string events;
+  ASSERT_TRUE(append_event(events, "pp", R"({"__proto__":{"polluted":1},"a":1})"));
+  EXPECT_FALSE(literal_safe(message_list("", events)));
+  std::string escaped;  // an escaped key is re-encoded canonically, so the check still sees it
+  ASSERT_TRUE(append_event(escaped, "pp", R"({"\u005f_proto__":{"polluted":1}})"));
+  EXPECT_FALSE(literal_safe(message_list("", escaped))) << message_list("", escaped);
+  std::string plain;
+  ASSERT_TRUE(append_event(plain, "pp", R"({"proto":1,"__proto":2})"));
+  EXPECT_TRUE(literal_safe(message_list("", plain)));
 }
 
 TEST(Protocol, OriginsAreSchemeHostAndPort) {
   EXPECT_EQ(origin_of("https://App.Example:8443/tool/index.html?x#y"), "https://app.example:8443");
+  EXPECT_EQ(origin_of("https://app.example:443/x"), "https://app.example") << "default port, as location.origin";
+  EXPECT_EQ(origin_of("http://user:pw@Host.example:80"), "http://host.example") << "no user info";
+  EXPECT_EQ(origin_of("http://host.example:8080"), "http://host.example:8080");
   EXPECT_EQ(origin_of("file:///home/artist/panel.html"), "file://");
   EXPECT_EQ(origin_of("about:blank"), "null");
   EXPECT_EQ(origin_of(""), "null");

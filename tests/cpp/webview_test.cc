@@ -19,6 +19,7 @@
 #include "dccview/dispatcher.h"
 #include "loop_drivers.h"
 #include "test_support.h"
+#include "webview/protocol.h"
 
 namespace dccview {
 namespace {
@@ -436,20 +437,22 @@ TEST_F(WebViewTest, BadInputFromThePageIsAnsweredAndNothingAroundItIsLost) {
   EXPECT_EQ(name_of("dccview.call('echo', '\\ud800 lone surrogate')"), "\"ProtocolError\"")
       << "JSON.stringify escapes a lone surrogate as \\ud800, which is not valid JSON text";
   EXPECT_EQ(name_of("dccview.call('hang', null, {timeout: 200})"), "\"TimeoutError\"");
-  // Raw messages that bypass the bridge (the page cannot even build 100k-deep nesting through
-  // JSON.stringify): 100k-deep nesting, malformed JSON, wrong types, unknown type, not a string.
+  // Raw messages that bypass the page's half of the bridge (the page cannot even build 100k-deep
+  // nesting through JSON.stringify): 100k-deep nesting, malformed JSON, wrong types, unknown type,
+  // not a string. They reach native code through the privileged half, as the page's own.
   testing::LogCapture capture;
-  eval("const h = window.webkit.messageHandlers.dccview;"
-       "h.postMessage('{\"type\":\"call\",\"id\":7,\"method\":\"echo\",\"params\":' + "
+  eval("const send = (m) => document.dispatchEvent(new CustomEvent('dccview:to-native', {detail: m}));"
+       "send('{\"type\":\"call\",\"id\":7,\"method\":\"echo\",\"params\":' + "
        "'['.repeat(100000) + ']'.repeat(100000) + '}');"
-       "h.postMessage('{not json'); h.postMessage(JSON.stringify({type: 'call', id: 'x', method: 5}));"
-       "h.postMessage(JSON.stringify({type: 'teleport', id: 99})); h.postMessage(42); true");
+       "send('{not json'); send(JSON.stringify({type: 'call', id: 'x', method: 5}));"
+       "send(JSON.stringify({type: 'teleport', id: 99})); send(42); true");
   EXPECT_EQ(eval("dccview.call('echo', {still: 'works'})"), "{\"still\":\"works\"}");
   EXPECT_EQ(echoes.load(), 1) << "only the valid call reached the handler";
   EXPECT_TRUE(capture.contains("nested deeper than 512 levels"));
-  // Without the bridge's token everything else is refused before it is even interpreted
-  // (protocol_test.cc covers what the parser does with a valid token).
-  EXPECT_TRUE(capture.contains("not sent by this view's bridge"));
+  EXPECT_TRUE(capture.contains("unknown message type 'teleport'"));
+  // The page's script world has no way to post to native code by itself.
+  EXPECT_EQ(eval("typeof (window.webkit && window.webkit.messageHandlers && window.webkit.messageHandlers.dccview)"),
+            "\"undefined\"");
 }
 
 TEST_F(WebViewTest, PagesOfOriginsOutsideTheAllowListAreRefusedWithOriginError) {
@@ -487,9 +490,11 @@ TEST_F(WebViewTest, ByDefaultOnlyWhatTheApplicationLoadedMayCall) {
   EXPECT_EQ(calls.load(), 1);
 }
 
-// A frame of another origin cannot read the top frame's bridge token: what it posts to the message
-// handler directly is refused, and it never reaches a handler.
-TEST_F(WebViewTest, MessagesFromOtherFramesAreRefused) {
+// Only the top document reaches native code, through the bridge's privileged half (in a script
+// world of its own). A frame of another origin finds no message handler and cannot touch the top
+// document: nothing it tries reaches a handler. tests/python/test_bridge_security.py replays the
+// full attacks against real origins.
+TEST_F(WebViewTest, FramesOfOtherOriginsCannotReachNativeCode) {
   open(false);
   std::atomic<int> calls{0};
   view_->on("secret", [&](const std::string&) {
@@ -497,15 +502,24 @@ TEST_F(WebViewTest, MessagesFromOtherFramesAreRefused) {
     return std::string("1");
   });
   load_page();
-  testing::LogCapture capture;
-  eval("const f = document.createElement('iframe'); f.sandbox = 'allow-scripts';"
-       "f.srcdoc = '<script>window.webkit.messageHandlers.dccview.postMessage(JSON.stringify("
-       "{type: \"call\", id: 1, method: \"secret\", params: null}));</script>';"
+  const std::string frame_script =
+      "const call = JSON.stringify({type: 'call', id: 1, method: 'secret', params: null});"
+      "const tried = [];"
+      "const attempt = (name, f) => { try { f(); tried.push(name + ':sent'); }"
+      "                               catch (e) { tried.push(name + ':' + e.name); } };"
+      "attempt('handler', () => window.webkit.messageHandlers.dccview.postMessage(call));"
+      "attempt('top-document', () => top.document.dispatchEvent("
+      "    new CustomEvent('dccview:to-native', {detail: call})));"
+      "attempt('top-post', () => top.postMessage(call, '*'));"
+      "parent.postMessage({report: tried.join(',')}, '*');";
+  eval("window.addEventListener('message', (e) => { if (e.data && e.data.report) window.frameReport = e.data.report; });"
+       "const f = document.createElement('iframe'); f.sandbox = 'allow-scripts';"
+       "f.srcdoc = '<script>' + " + protocol::quote(frame_script) + " + '</script>';"
        "document.body.appendChild(f); true");
-  EXPECT_TRUE(testing::eventually([&] { return capture.contains("not sent by this view's bridge"); }))
-      << "the iframe's message must arrive and be refused";
-  EXPECT_EQ(eval("dccview.call('secret')"), "1");
-  EXPECT_EQ(calls.load(), 1) << "only the top frame's call ran";
+  ASSERT_TRUE(testing::eventually([&] { return eval("window.frameReport || ''") != "\"\""; }, 10s));
+  EXPECT_EQ(eval("window.frameReport"), "\"handler:TypeError,top-document:SecurityError,top-post:sent\"");
+  EXPECT_EQ(eval("dccview.call('secret')"), "1") << "ordered after the frame's attempts";
+  EXPECT_EQ(calls.load(), 1) << "only the top document's call ran";
 }
 
 TEST_F(WebViewTest, AKilledWebProcessFailsPendingWorkTellsNativeCodeAndReloadBringsThePageBack) {

@@ -19,7 +19,7 @@ void check(bool condition) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace dccview::protocol;
   const std::string text(reinterpret_cast<const char*>(data), size);
-  for (const auto& message : parse_all(text, 1 << 16, "token")) {  // single messages and batches
+  for (const auto& message : parse_all(text, 1 << 16)) {  // single messages and batches
     if (const auto* call = std::get_if<Call>(&message)) {
       check(nlohmann::json::accept(call->params_json));
     } else if (const auto* emit = std::get_if<Emit>(&message)) {

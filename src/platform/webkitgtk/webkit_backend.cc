@@ -13,7 +13,8 @@
 
 namespace dccview::webview_detail {
 
-extern const char kBridgeJs[];  // js/bridge.js, embedded at build time
+extern const char kBridgeJs[];       // js/bridge.js, embedded at build time
+extern const char kBridgeWorldJs[];  // js/bridge_world.js, embedded at build time
 
 namespace {
 
@@ -95,6 +96,21 @@ gboolean on_eval_timeout(gpointer data) {
 
 void delete_pending(gpointer data) { delete static_cast<std::shared_ptr<PendingEval>*>(data); }
 
+// dccview's isolated script world: the bridge's privileged half and the message handler live there
+// and nowhere else, so no page script and no frame can post to the handler (see js/bridge_world.js).
+constexpr const char kBridgeWorld[] = "dccview";
+
+// `world`: nullptr for the page's own world.
+void add_top_frame_script(WebKitUserContentManager* content, const std::string& source, const char* world) {
+  constexpr auto kFrames = WEBKIT_USER_CONTENT_INJECT_TOP_FRAME;
+  constexpr auto kTime = WEBKIT_USER_SCRIPT_INJECT_AT_DOCUMENT_START;
+  WebKitUserScript* script =
+      world ? webkit_user_script_new_for_world(source.c_str(), kFrames, kTime, world, nullptr, nullptr)
+            : webkit_user_script_new(source.c_str(), kFrames, kTime, nullptr, nullptr);
+  webkit_user_content_manager_add_script(content, script);
+  webkit_user_script_unref(script);
+}
+
 // dccview's own web context, created and released on the WebView thread. WebKit's default context
 // is a static that would be released by an exit handler on the process's main thread, which WebKit
 // answers with an abort.
@@ -135,15 +151,12 @@ class WebKitBackend final : public Backend {
       : events_(events) {
     WebKitUserContentManager* content = webkit_user_content_manager_new();
     g_signal_connect(content, "script-message-received::dccview", G_CALLBACK(on_script_message), this);
-    webkit_user_content_manager_register_script_message_handler(content, "dccview");
-    std::string source = kBridgeJs;
+    webkit_user_content_manager_register_script_message_handler_in_world(content, "dccview", kBridgeWorld);
+    std::string privileged = kBridgeWorldJs;
     const std::string placeholder = "__DCCVIEW_BRIDGE_TOKEN__";
-    source.replace(source.find(placeholder), placeholder.size(), token);
-    WebKitUserScript* bridge = webkit_user_script_new(
-        source.c_str(), WEBKIT_USER_CONTENT_INJECT_TOP_FRAME,
-        WEBKIT_USER_SCRIPT_INJECT_AT_DOCUMENT_START, nullptr, nullptr);
-    webkit_user_content_manager_add_script(content, bridge);
-    webkit_user_script_unref(bridge);
+    privileged.replace(privileged.find(placeholder), placeholder.size(), token);
+    add_top_frame_script(content, privileged, kBridgeWorld);
+    add_top_frame_script(content, kBridgeJs, nullptr);
     view_ = WEBKIT_WEB_VIEW(g_object_new(WEBKIT_TYPE_WEB_VIEW, "web-context", web_context(),
                                          "user-content-manager", content, nullptr));
     content_ = content;  // owned by the view from here on
@@ -193,16 +206,17 @@ class WebKitBackend final : public Backend {
                                         done ? new std::function<void()>(std::move(done)) : nullptr);
   }
 
-  void deliver(const std::string& messages_json, std::function<void()> done) override {
-    static constexpr char kBody[] = "return window.dccview.__deliver(m);";
+  void deliver(const std::string& doc, const std::string& messages_json, std::function<void()> done) override {
+    static constexpr char kBody[] = "return __dccviewDeliver(d, m);";
     // Always valid UTF-8 (the protocol encodes it so); made valid rather than trusted, since a
     // GVariant string must be.
     char* text = g_utf8_make_valid(messages_json.c_str(), static_cast<gssize>(messages_json.size()));
     GVariantDict arguments;
     g_variant_dict_init(&arguments, nullptr);
     g_variant_dict_insert_value(&arguments, "m", g_variant_new_take_string(text));
+    g_variant_dict_insert_value(&arguments, "d", g_variant_new_take_string(g_utf8_make_valid(doc.c_str(), -1)));
     webkit_web_view_call_async_javascript_function(
-        view_, kBody, static_cast<gssize>(sizeof kBody - 1), g_variant_dict_end(&arguments), nullptr,
+        view_, kBody, static_cast<gssize>(sizeof kBody - 1), g_variant_dict_end(&arguments), kBridgeWorld,
         nullptr, nullptr, done ? on_delivered : nullptr,
         done ? new std::function<void()>(std::move(done)) : nullptr);
   }

@@ -1,0 +1,40 @@
+// dccview page bridge, the privileged half. Injected at document start into the top frame only, in
+// dccview's own isolated script world: page scripts and frames run in another world and can neither
+// read this script's variables nor reach the "dccview" message handler, which exists in this world
+// alone. It is the only sender native code accepts, and it tells native code who sends:
+//   - the view's token (replaced per WebView at injection; it never exists in the page's world),
+//   - this document's id (fresh per document: answers are delivered to the document that called),
+//   - this document's origin, read here where page scripts cannot fake it.
+// Every message travels as one string: a JSON header line with those three, a newline, then the
+// page's message as the page's half (js/bridge.js) wrote it. See docs/protocol.md.
+(function () {
+  "use strict";
+  const messageHandlers = window.webkit && window.webkit.messageHandlers;
+  const handler = messageHandlers && messageHandlers.dccview;
+  if (!handler || globalThis.__dccviewDeliver) return;
+
+  // The two halves' channel (the same names in js/bridge.js).
+  const TO_NATIVE = "dccview:to-native";
+  const TO_PAGE = "dccview:to-page";
+
+  const idBytes = new Uint8Array(16);
+  crypto.getRandomValues(idBytes);
+  const documentId = Array.from(idBytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  const header =
+    JSON.stringify({ token: "__DCCVIEW_BRIDGE_TOKEN__", doc: documentId, origin: location.origin }) + "\n";
+
+  // Only strings cross: whatever else a page script dispatches is not a bridge message.
+  document.addEventListener(TO_NATIVE, (event) => {
+    if (typeof event.detail === "string") handler.postMessage(header + event.detail);
+  });
+
+  // Native code calls this (in this world) with the id of the document its messages are for; a
+  // document that replaced that one drops them instead of taking another document's answers.
+  globalThis.__dccviewDeliver = (forDocument, messagesJson) => {
+    if (forDocument !== documentId) return false;
+    document.dispatchEvent(new CustomEvent(TO_PAGE, { detail: messagesJson }));
+    return true;
+  };
+
+  handler.postMessage(header + '{"type":"hello"}');
+})();
