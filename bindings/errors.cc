@@ -15,6 +15,7 @@ struct ErrorTypes {
   PyObject* shutdown = nullptr;
   PyObject* queue_full = nullptr;
   PyObject* javascript = nullptr;
+  PyObject* web_process = nullptr;
 };
 
 ErrorTypes g_types;  // strong references, kept for the life of the process
@@ -67,6 +68,8 @@ void translate(const std::exception_ptr& error, void*) {
     set_error(g_types.thread_safety, e.what());
   } catch (const JavaScriptError& e) {
     set_javascript_error(e);
+  } catch (const WebProcessError& e) {
+    set_error(g_types.web_process, e.what());
   }
 }
 
@@ -91,6 +94,11 @@ void bind_errors(nb::module_& module) {
                                  "A bounded queue refused the work (backpressure).", g_types.thread_safety);
   g_types.javascript = make_type(module, "JavaScriptError",
                                  "A page script threw or rejected (a RuntimeError).", PyExc_RuntimeError);
+  g_types.web_process = make_type(module, "WebProcessError",
+                                  "The process running the page ended (crashed, was killed, exceeded its "
+                                  "memory limit) before the page answered; reload() brings the page back "
+                                  "(a RuntimeError, not a JavaScriptError: no page bug).",
+                                  PyExc_RuntimeError);
   nb::register_exception_translator(translate);
 }
 
@@ -101,6 +109,7 @@ PyObject* exception_type(ErrorCode code) noexcept {
     case ErrorCode::kDeadlock: return g_types.deadlock;
     case ErrorCode::kQueueFull: return g_types.queue_full;
     case ErrorCode::kJavaScript: return g_types.javascript;
+    case ErrorCode::kWebProcess: return g_types.web_process;
     case ErrorCode::kInvalidArgument: return PyExc_ValueError;
     case ErrorCode::kOk:
     case ErrorCode::kTaskFailed: return nullptr;

@@ -8,6 +8,7 @@
 //     ShutdownInProgressError the target is shutting down or gone.
 //     QueueFullError          a bounded queue refused the task (backpressure).
 //   JavaScriptError           a page script threw or rejected (not a thread-safety error).
+//   WebProcessError           the engine process running the page ended before it answered.
 //   HandlerError              a handler failure named by a language binding (Python's exception type).
 //   Error                     a code plus a human-readable message, for non-throwing APIs.
 //   Result<T>                 value or Error, returned by the non-throwing APIs (`try_*`).
@@ -39,6 +40,7 @@ enum class ErrorCode : int {
   kTaskFailed = 5,       // the task threw; Error::exception holds what it threw
   kInvalidArgument = 6,  // std::invalid_argument
   kJavaScript = 7,       // JavaScriptError: the page's script failed
+  kWebProcess = 8,       // WebProcessError: the page's web process ended (crash, kill, memory limit)
 };
 
 // Stable lower-case name of `code` ("timeout", "shutdown", ...). Thread-safe.
@@ -95,6 +97,15 @@ class JavaScriptError : public std::runtime_error {
  private:
   std::string name_, message_, stack_;
 };
+
+// The process running the page ended (it crashed, was killed, or exceeded its memory limit) before
+// the page answered: no page bug, and the page is gone until reload(). The JsError name the page side
+// reports for it is kWebProcessErrorName.
+class WebProcessError : public std::runtime_error {
+ public:
+  explicit WebProcessError(const std::string& message) : std::runtime_error(message) {}
+};
+inline constexpr const char* kWebProcessErrorName = "WebProcessError";
 
 // Thrown by a WebView handler written in another language (Python) to say which exception type failed:
 // the page's HandlerError carries type_name() instead of the C++ type.

@@ -38,7 +38,9 @@ namespace dccview {
 class Dispatcher;
 
 struct JsError {
-  std::string name;     // "TypeError", "TimeoutError", "ShutdownError", ...
+  // "TypeError", ... (the page's), "TimeoutError", "ShutdownError", or kWebProcessErrorName when the
+  // process running the page ended before it answered.
+  std::string name;
   std::string message;
   std::string stack;
 };
@@ -133,7 +135,8 @@ class WebView {
                      std::optional<std::chrono::milliseconds> timeout = std::nullopt);
   // Evaluates `script` and waits for its (awaited) value as JSON text. kTimeout after `timeout`;
   // kJavaScript for page errors ("name: message"; `exception` holds a JavaScriptError with the
-  // page's name, message and stack); kDeadlock at once on the WebView thread
+  // page's name, message and stack); kWebProcess when the process running the page ended before it
+  // answered (crash, kill, memory limit: no page bug); kDeadlock at once on the WebView thread
   // (it would wait for itself: use eval_js_async there); kShutdown after close.
   // Thread-safe; blocks up to `timeout`; a loop thread keeps serving calls addressed to it meanwhile.
   Result<std::string> eval_js_sync(std::string script,

@@ -25,6 +25,7 @@ from .errors import (
     ShutdownInProgressError,
     ThreadDispatchTimeoutError,
     ThreadSafetyError,
+    WebProcessError,
 )
 from .webview import WebView, WebViewProxy
 
@@ -41,6 +42,7 @@ __all__ = [
     "ShutdownInProgressError",
     "QueueFullError",
     "JavaScriptError",
+    "WebProcessError",
 ]
 
 _install_exit_hook()

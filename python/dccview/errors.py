@@ -3,7 +3,13 @@
 ``ThreadSafetyError`` is the base of ``DeadlockDetectedError``, ``ThreadDispatchTimeoutError`` (also a
 ``TimeoutError``), ``ShutdownInProgressError`` and ``QueueFullError``. ``JavaScriptError`` (a
 ``RuntimeError``) reports a page-side failure and carries ``name``, ``message`` and ``stack``.
+``WebProcessError`` (a ``RuntimeError``, not a ``JavaScriptError``) reports that the process running
+the page ended (crash, kill, memory limit) before the page answered: no page bug; ``reload()`` brings
+the page back.
 """
+
+from typing import Union
+
 
 from ._core import (
     DeadlockDetectedError,
@@ -12,6 +18,7 @@ from ._core import (
     ShutdownInProgressError,
     ThreadDispatchTimeoutError,
     ThreadSafetyError,
+    WebProcessError,
 )
 
 __all__ = [
@@ -21,13 +28,24 @@ __all__ = [
     "ShutdownInProgressError",
     "QueueFullError",
     "JavaScriptError",
+    "WebProcessError",
     "javascript_error",
 ]
 
 
-def javascript_error(name: str, message: str, stack: str = "") -> JavaScriptError:
-    """A JavaScriptError for a page failure, with the page's error name, message and stack."""
-    error = JavaScriptError(f"JavaScript error: {name}: {message}" if name else f"JavaScript error: {message}")
+# What an eval_js_async callback receives as its error.
+EvalError = Union[JavaScriptError, WebProcessError]
+
+WEB_PROCESS_ERROR_NAME = "WebProcessError"  # the name the native side reports a lost web process with
+
+
+def javascript_error(name: str, message: str, stack: str = "") -> EvalError:
+    """The exception for a failed page evaluation: a JavaScriptError with the page's error name,
+    message and stack, or a WebProcessError (same attributes) when the page's process ended."""
+    if name == WEB_PROCESS_ERROR_NAME:
+        error = WebProcessError(message)
+    else:
+        error = JavaScriptError(f"JavaScript error: {name}: {message}" if name else f"JavaScript error: {message}")
     error.name = name
     error.message = message
     error.stack = stack

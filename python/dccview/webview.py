@@ -18,7 +18,7 @@ from typing import Any, Callable, Optional
 
 from . import _core, _runtime
 from .config import ThreadSafetyConfig
-from .errors import JavaScriptError, ShutdownInProgressError, javascript_error
+from .errors import EvalError, JavaScriptError, ShutdownInProgressError, javascript_error
 from .utils.dcc_thread_safe import DCCThreadSafeWrapper
 from .utils.thread_dispatcher import call_on_main_thread, run_on_main_thread
 
@@ -64,7 +64,7 @@ def _native_handler(name: str, func: Callable[..., Any]) -> Callable[[str], str]
     return handler
 
 
-def _eval_callback(callback: Callable[[Any, Optional[JavaScriptError]], None], on_main: bool):
+def _eval_callback(callback: Callable[[Any, Optional[EvalError]], None], on_main: bool):
     def native(result_json: Optional[str], error) -> None:
         result = None if result_json is None else json.loads(result_json)
         js_error = None if error is None else javascript_error(*error)
@@ -116,7 +116,7 @@ class WebViewProxy:
         """Runs ``script`` in the page (fire-and-forget; page errors are logged)."""
         self._native.eval_js(script)
 
-    def eval_js_async(self, script: str, callback: Callable[[Any, Optional[JavaScriptError]], None],
+    def eval_js_async(self, script: str, callback: Callable[[Any, Optional[EvalError]], None],
                       timeout_ms: Optional[int] = 5000) -> None:
         """Runs ``script``; ``callback(result, error)`` gets its (awaited) value or a JavaScriptError
         (name, message, stack; a TimeoutError-named one after ``timeout_ms``). The callback runs on the
@@ -262,7 +262,7 @@ class WebView:
     def eval_js(self, script: str) -> None:
         self._proxy.eval_js(script)
 
-    def eval_js_async(self, script: str, callback: Callable[[Any, Optional[JavaScriptError]], None],
+    def eval_js_async(self, script: str, callback: Callable[[Any, Optional[EvalError]], None],
                       timeout_ms: Optional[int] = None) -> None:
         self._proxy.eval_js_async(script, callback, timeout_ms)
 

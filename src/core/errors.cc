@@ -12,6 +12,7 @@ const char* to_string(ErrorCode code) noexcept {
     case ErrorCode::kTaskFailed: return "task_failed";
     case ErrorCode::kInvalidArgument: return "invalid_argument";
     case ErrorCode::kJavaScript: return "javascript";
+    case ErrorCode::kWebProcess: return "web_process";
   }
   return "unknown";
 }
@@ -29,6 +30,7 @@ void throw_error(const Error& error) {
     case ErrorCode::kJavaScript:
       if (error.exception) std::rethrow_exception(error.exception);  // the page's name and stack
       throw JavaScriptError(error.message);
+    case ErrorCode::kWebProcess: throw WebProcessError(error.message);
     case ErrorCode::kOk: break;
   }
   throw std::logic_error("throw_error called with ErrorCode::kOk: " + error.message);

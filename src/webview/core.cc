@@ -529,9 +529,11 @@ Result<std::string> WebView::Core::eval_sync(const std::string& script, std::chr
                  nullptr};
   }
   if (state->error) {
-    const ErrorCode code = state->error->name == "TimeoutError" ? ErrorCode::kTimeout
-                           : state->error->name == "ShutdownError" ? ErrorCode::kShutdown
-                                                                   : ErrorCode::kJavaScript;
+    const std::string& name = state->error->name;
+    const ErrorCode code = name == "TimeoutError"         ? ErrorCode::kTimeout
+                           : name == "ShutdownError"      ? ErrorCode::kShutdown
+                           : name == kWebProcessErrorName ? ErrorCode::kWebProcess
+                                                          : ErrorCode::kJavaScript;
     if (code == ErrorCode::kTimeout) {
       return Error{code,
                    "JavaScript execution timed out after " + std::to_string(timeout.count()) +

@@ -532,20 +532,38 @@ TEST_F(WebViewTest, AKilledWebProcessFailsPendingWorkTellsNativeCodeAndReloadBri
     return std::string("null");
   });
   view_->on("ping", [](const std::string&) { return std::string("\"pong\""); });
+  std::atomic<int> started{0};
+  view_->on("started", [&](const std::string&) {
+    started++;
+    return std::string("null");
+  });
   load_page();
   Result<std::string> pending = std::string();
   std::chrono::steady_clock::duration waited{};
+  // Each evaluation tells native code it is running in the page before it waits forever.
+  const std::string forever = "(dccview.emit('started'), new Promise(() => {}))";
   std::thread waiter([&] {
     const auto t0 = std::chrono::steady_clock::now();
-    pending = view_->eval_js_sync("new Promise(() => {})", 30s);
+    pending = view_->eval_js_sync(forever, 30s);
     waited = std::chrono::steady_clock::now() - t0;
   });
-  std::this_thread::sleep_for(100ms);  // lets the evaluation reach the page; not needed for passing
+  testing::Gate async_answered;
+  std::optional<JsError> async_error;
+  view_->eval_js_async(forever, [&](std::optional<std::string>, std::optional<JsError> error) {
+    async_error = std::move(error);
+    async_answered.open();
+  }, 30s);
+  ASSERT_TRUE(testing::eventually([&] { return started.load() == 2; })) << "both evaluations run in the page";
   ASSERT_GE(kill_web_processes(), 1);
   ASSERT_TRUE(terminated.wait(10s)) << "native code hears of it";
   waiter.join();
-  EXPECT_FALSE(pending.ok()) << "the pending evaluation fails";
+  ASSERT_FALSE(pending.ok()) << "the pending evaluation fails";
+  EXPECT_EQ(pending.code(), ErrorCode::kWebProcess) << "a typed error, not a page error: " << pending.error().message;
+  EXPECT_THROW(pending.value(), WebProcessError);
   EXPECT_LT(waited, 20s) << "instead of waiting out its timeout";
+  ASSERT_TRUE(async_answered.wait(10s));
+  ASSERT_TRUE(async_error.has_value());
+  EXPECT_EQ(async_error->name, kWebProcessErrorName) << async_error->message;
   EXPECT_EQ(reason, "{\"reason\":\"crashed\"}");
   view_->reload();
   ASSERT_TRUE(testing::eventually([&] {

@@ -75,8 +75,17 @@ void on_eval_finished(GObject* source, GAsyncResult* result, gpointer data) {
   JSCValue* value = webkit_web_view_call_async_javascript_function_finish(WEBKIT_WEB_VIEW(source),
                                                                           result, &error);
   if (value == nullptr) {
+    // kEvalBody catches whatever the page throws and always returns a string: a failure here is the
+    // engine's, in practice the web process ending under the evaluation ("Completion handler for
+    // function call is no longer reachable", "Unsupported result type").
     const bool cancelled = g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-    if (!cancelled) pending.answer(std::nullopt, JsError{"Error", error ? error->message : "failed", ""});
+    if (!cancelled) {
+      pending.answer(std::nullopt, JsError{kWebProcessErrorName,
+                                           std::string("the web process running the page ended before "
+                                                       "the script finished (") +
+                                               (error ? error->message : "no reason given") + ")",
+                                           ""});
+    }
     g_clear_error(&error);
     return;
   }
