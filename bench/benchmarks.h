@@ -15,5 +15,7 @@ void run_idle_cpu(const Options& options, Report& report);
 void run_lock_pair(const Options& options, Report& report);
 // WebView in a real page: emit_throughput, js_call_roundtrip, js_call_concurrent.
 void run_webview(const Options& options, Report& report);
+// N page calls made in one page task (WebKitGTK): us_per_call for N = 1,000 and 20,000, dcc_mode 0/1.
+void run_js_call_burst(const Options& options, Report& report);
 
 }  // namespace dccview::bench

@@ -56,6 +56,13 @@ int print_targets(const Report& r) {
                   r.find("js_call_concurrent", "in_flight_64", "calls_per_s") /
                       r.find("js_call_concurrent", "sequential", "calls_per_s"),
                   5.0, false);
+  for (const int dcc_mode : {0, 1}) {
+    const std::string what = "js_call_burst us_per_call 20000 / 1000, dcc_mode=" + std::to_string(dcc_mode);
+    missed += check(what.c_str(),
+                    r.find("js_call_burst", "calls_20000", "us_per_call", "dcc_mode", dcc_mode) /
+                        r.find("js_call_burst", "calls_1000", "us_per_call", "dcc_mode", dcc_mode),
+                    1.5, true);
+  }
 #endif
   std::printf("%d target(s) missed\n", missed);
   return missed;
@@ -91,6 +98,7 @@ int main(int argc, char** argv) {
   // Last, with no Qt application alive: one on the GLib dispatcher claims the default GLib context,
   // on which the dedicated WebView thread runs (Qt hosts need host mode).
   if (options.wants("webview")) run_webview(options, report);
+  if (options.wants("js_call_burst")) run_js_call_burst(options, report);
 #endif
   print_targets(report);
   if (!options.json_path.empty()) report.write_json(options.json_path);

@@ -3,6 +3,8 @@
 //   js_call_roundtrip   page call() -> C++ handler on the main thread -> promise, vs raw_message (a bare
 //                       WebKit script message handler answered by one evaluate, no library)
 //   js_call_concurrent  64 calls in flight vs one at a time
+//   js_call_burst       N calls made in one page task, per call: 1,000 vs 20,000 (with and without
+//                       dcc_mode); a per-call cost that grows with N is a quadratic path somewhere
 #include <gtk/gtk.h>
 #include <webkit2/webkit2.h>
 
@@ -207,7 +209,42 @@ std::string sequential_calls(const std::string& call, int calls) {
   return replace_all(replace_all(kSequentialCalls, "CALLS", std::to_string(calls)), "CALL()", call);
 }
 
+// Median over `repeats` of the time one page task's `calls` calls take to all resolve, per call.
+double burst_us_per_call(WebView& view, int calls, int repeats) {
+  const std::string burst = "Promise.all(Array.from({length: " + std::to_string(calls) +
+                            "}, () => dccview.call('noop'))).then((r) => r.length)";
+  std::vector<double> per_call;
+  for (int i = 0; i < repeats; ++i) {
+    const std::int64_t t0 = detail::now_ns();
+    const auto answered = view.eval_js_sync(burst, 300s);
+    const double elapsed_us = static_cast<double>(detail::now_ns() - t0) / 1e3;
+    if (!answered.ok() || answered.value() != std::to_string(calls)) return -1;  // shown as a miss
+    per_call.push_back(elapsed_us / calls);
+  }
+  return percentile(per_call, 50);
+}
+
 }  // namespace
+
+void run_js_call_burst(const Options& options, Report& report) {
+  OwnedLoopThread main_loop;  // the DCC main thread, for dcc_mode
+  for (const bool dcc_mode : {false, true}) {
+    WebViewOptions view_options;
+    view_options.dcc_mode = dcc_mode;
+    view_options.main_dispatcher = main_loop.shared();
+    WebView view(view_options);
+    view.on("noop", [](const std::string&) { return std::string("null"); });
+    view.load_html(kPage);
+    wait_ready(view);
+    burst_us_per_call(view, 1000, 1);  // warm-up: the page's code compiled, the engine's heaps grown
+    for (const int calls : {1000, 20000}) {
+      const int repeats = options.quick ? 3 : (calls == 1000 ? 15 : 5);
+      report.add(Row{"js_call_burst", "calls_" + std::to_string(calls),
+                     {{"us_per_call", burst_us_per_call(view, calls, repeats)},
+                      {"dcc_mode", dcc_mode ? 1.0 : 0.0}}});
+    }
+  }
+}
 
 void run_webview(const Options& options, Report& report) {
   OwnedLoopThread main_loop;  // the DCC main thread
