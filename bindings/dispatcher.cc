@@ -19,6 +19,7 @@
 #include "dccview/owned_loop.h"
 #include "dccview/wait_policy.h"
 #include "errors.h"
+#include "interrupts.h"
 #include "python_gate.h"
 
 namespace nb = nanobind;
@@ -89,8 +90,15 @@ void install_owned(PyDispatcher& self) {
 void run_owned(PyDispatcher& self) {
   if (self.owned_loop == nullptr) throw std::logic_error("dccview: run() needs install_owned() first");
   if (!self.dispatcher->is_main_thread()) throw std::logic_error("dccview: run() on a thread that is not the main thread");
-  BlockingScope blocking;
-  self.owned_loop->run();
+  // A KeyboardInterrupt or SystemExit raised by a task (or forwarded from another thread) ends the
+  // loop and is raised here, on the main thread (interrupts.h).
+  set_running_loop(self.owned_loop);
+  if (!raise_forwarded_interrupt()) {
+    BlockingScope blocking;
+    self.owned_loop->run();
+  }
+  set_running_loop(nullptr);
+  if (PyErr_Occurred() != nullptr || raise_forwarded_interrupt()) throw nb::python_error();
 }
 
 void quit_owned(PyDispatcher& self) {

@@ -5,6 +5,7 @@
 
 #include "dccview/errors.h"
 #include "dccview/lock_order.h"
+#include "interrupts.h"
 
 namespace dccview::python {
 
@@ -118,6 +119,7 @@ void call_reporting(PyObject* callable, const char* context) noexcept {
     Py_DECREF(result);
     return;
   }
+  if (forward_interrupt()) return;  // KeyboardInterrupt and SystemExit go to the main thread
   PyObject* where = PyUnicode_FromString(context);
   PyErr_WriteUnraisable(where);
   Py_XDECREF(where);

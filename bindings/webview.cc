@@ -14,6 +14,7 @@
 #include "dccview/webview.h"
 #include "dispatcher.h"
 #include "errors.h"
+#include "interrupts.h"
 #include "python_gate.h"
 
 namespace nb = nanobind;
@@ -62,6 +63,9 @@ Handler handler_of(nb::handle fn) {
     PyObject* result = PyObject_CallFunction(callable->get(), "s#", params_json.data(),
                                              static_cast<Py_ssize_t>(params_json.size()));
     if (result == nullptr) {
+      if (forward_interrupt()) {  // raised on the main thread; the page hears the view is going
+        throw ShutdownInProgressError("dccview: the handler was interrupted (KeyboardInterrupt or SystemExit)");
+      }
       auto [type, message] = take_python_error();
       throw HandlerError(type, message);
     }
@@ -86,7 +90,7 @@ EvalCallback eval_callback_of(nb::handle fn) {
     nb::object py_result = result ? nb::object(nb::str(result->c_str(), result->size())) : nb::none();
     nb::object py_error = error ? nb::cast(JsErrorTuple{error->name, error->message, error->stack}) : nb::none();
     PyObject* out = PyObject_CallFunctionObjArgs(callable->get(), py_result.ptr(), py_error.ptr(), nullptr);
-    if (out == nullptr) {
+    if (out == nullptr && !forward_interrupt()) {
       PyObject* where = PyUnicode_FromString("dccview: an eval_js_async callback");
       PyErr_WriteUnraisable(where);
       Py_XDECREF(where);

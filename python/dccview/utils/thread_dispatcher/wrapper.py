@@ -9,6 +9,9 @@ Guarantees (see docs/python.md):
     started when the caller gave up never runs. A wait that would deadlock raises
     ``DeadlockDetectedError`` at once.
   * Exceptions of fire-and-forget work go to the ``dccview`` logger and ``sys.unraisablehook``.
+  * KeyboardInterrupt and SystemExit are never swallowed: raised by work on the main thread, they
+    end dccview's loop and leave ``run_main_loop()`` / ``show()`` (in a host, the host's Python sees
+    them); a synchronous caller waiting for that work gets ShutdownInProgressError.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from _thread import get_ident
 from typing import Any, Callable, Optional, TypeVar
 
 from ... import _core, _runtime
+from ...errors import ShutdownInProgressError
 
 __all__ = [
     "is_main_thread",
@@ -59,9 +63,11 @@ def run_on_main_thread(func: Callable[..., Any], *args: Any, **kwargs: Any) -> N
     def task() -> None:
         try:
             func(*args, **kwargs)
-        except BaseException:
+        except Exception:
             logger.exception("dccview: %s, run on the main thread, raised", _label(func))
             raise  # the native side passes it to sys.unraisablehook
+        # KeyboardInterrupt and SystemExit pass unlogged: the native side raises them on the main
+        # thread, out of dccview's loop.
 
     _runtime.active().dispatcher.post(task)
 
@@ -89,6 +95,11 @@ def call_on_main_thread(func: Callable[..., T], args: tuple = (), kwargs: Option
     def task() -> None:
         try:
             outcome.value = func(*args, **kwargs)
+        except (KeyboardInterrupt, SystemExit) as interrupt:  # the main thread's, not the caller's
+            outcome.error = ShutdownInProgressError(
+                f"dccview: the main thread was interrupted ({type(interrupt).__name__}) while running "
+                f"{_label(func)}")
+            raise
         except BaseException as error:  # carried to the caller, re-raised there
             outcome.error = error
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
+from ...._signals import wake_on_signals
 from ..base import ThreadDispatcherBackend
 
 
@@ -28,13 +29,16 @@ class FallbackBackend(ThreadDispatcherBackend):
     def run_loop(self, dispatcher, until: Optional[Callable[[], bool]] = None) -> None:
         if not dispatcher.installed:
             self.install(dispatcher)
-        while True:
-            dispatcher.reset_quit()
-            if until is not None and until():
-                return
-            dispatcher.run()  # returns at stop_loop(), releasing the GIL meanwhile
-            if until is None:
-                return
+        # A signal wakes the loop so that its Python handler runs now (dccview/_signals.py); a
+        # KeyboardInterrupt or SystemExit, from a handler or from a task, leaves through run().
+        with wake_on_signals(dispatcher.quit):
+            while True:
+                dispatcher.reset_quit()
+                if until is not None and until():
+                    return
+                dispatcher.run()  # returns at stop_loop() or a signal, releasing the GIL meanwhile
+                if until is None:
+                    return
 
     def stop_loop(self, dispatcher) -> None:
         dispatcher.quit()
