@@ -64,6 +64,24 @@ class Backend {
   virtual void save_png(const std::string& path, std::function<void(Result<void>)> done) = 0;
 };
 
+// What a platform folder gives the shared core (src/webview): where a view lives, how its own queue is
+// served there, and the backend itself. The core touches no platform API; tests and the router fuzz
+// target (tests/fuzz/router_fuzz.cc) give it a platform of their own.
+struct Platform {
+  // The dispatcher of the thread a view with `mode` lives on (see thread_for()). Thread-safe.
+  std::function<std::shared_ptr<Dispatcher>(ThreadMode mode)> thread_for;
+  // Installs the loop that serves a view's own queue (shutdown accounting) on the WebView thread;
+  // runs there.
+  std::function<void(Dispatcher& view_queue)> install_view_loop;
+  // See create_backend() below; runs on the WebView thread.
+  std::function<std::unique_ptr<Backend>(const WebViewOptions& options, BackendEvents& events,
+                                         const std::string& bridge_token)>
+      create_backend;
+};
+
+// The platform this build was made for (the platform folder that is built). Thread-safe.
+const Platform& default_platform();
+
 // Creates the platform backend. UI thread only.
 // The backend injects both halves of the bridge at document start, in the top frame only: js/bridge.js
 // in the page's script world and js/bridge_world.js in a script world of dccview's own, the only one

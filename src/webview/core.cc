@@ -12,7 +12,6 @@
 #include "core/wait.h"
 #include "dccview/detail/task.h"
 #include "dccview/dispatcher.h"
-#include "dccview/glib_loop.h"
 #include "dccview/log.h"
 #include "webview/protocol.h"
 
@@ -75,17 +74,17 @@ std::string run_handler(const Handler& handler, std::uint64_t id, const std::str
 
 }  // namespace
 
-void WebView::Core::create() {
+void WebView::Core::create(const webview_detail::Platform& platform) {
   if (options.dcc_mode && !options.main_dispatcher) {
     throw std::invalid_argument("dccview: dcc_mode needs WebViewOptions::main_dispatcher");
   }
   std::random_device entropy;
   for (int i = 0; i < 4; ++i) bridge_token += std::to_string(entropy()) + "-";
-  gtk = webview_detail::thread_for(options.thread_mode);
-  auto created = gtk->try_call([this] {
+  gtk = platform.thread_for(options.thread_mode);
+  auto created = gtk->try_call([this, &platform] {
     ui = std::make_shared<Dispatcher>(options.config, QueueOptions{}, "WebView-thread");
-    ui->install<GlibLoop>(nullptr);
-    backend = webview_detail::create_backend(options, *this, bridge_token);
+    platform.install_view_loop(*ui);
+    backend = platform.create_backend(options, *this, bridge_token);
   }, std::chrono::seconds(30), "create WebView");
   created.value();
 }
@@ -212,7 +211,7 @@ void WebView::Core::on_page_message(const std::string& text) {
     return;
   }
   const auto messages = protocol::parse_all(sender->payload, options.max_payload_bytes);
-  if (std::holds_alternative<protocol::Hello>(messages.front())) {
+  if (messages.size() == 1 && std::holds_alternative<protocol::Hello>(messages.front())) {
     handle_hello(sender->doc);
     return;
   }
@@ -471,14 +470,16 @@ void WebView::Core::deliver_answers_now() {
 // operation itself does not wait.
 void WebView::Core::deliver(PendingBatch& batch) {
   if (batch.entries.empty() && batch.answers.empty()) return;
+  // Answers taken for a document that is gone go nowhere; events go to the document there is now.
+  if (batch.doc != current_doc) batch.answers.clear();  // current_doc: written on this thread only
   if (!page_ready) {
     CheckedLock lock(emit_mutex);
     if (!batch.entries.empty() && !pending_emits.empty()) batch.entries += ',';
     pending_emits.insert(0, batch.entries);
-    if (batch.doc == current_doc) pending_answers.insert(0, batch.answers);  // else its document is gone
+    pending_answers.insert(0, batch.answers);
     return;
   }
-  send_to_page(batch.doc, protocol::message_list(batch.answers, batch.entries));
+  send_to_page(current_doc, protocol::message_list(batch.answers, batch.entries));
 }
 
 Result<void> WebView::Core::eval_async(std::string script, EvalCallback callback,

@@ -29,7 +29,9 @@ struct WebView::Core : webview_detail::BackendEvents, std::enable_shared_from_th
   explicit Core(WebViewOptions opts) : options(std::move(opts)) {}
   ~Core() override;
 
-  void create();
+  // Creates the view on its thread through `platform` (webview_detail::default_platform() for a
+  // WebView). Any thread; blocks until the view exists.
+  void create(const webview_detail::Platform& platform);
   bool post(std::function<void()> fn);
   // Runs `op` on the backend on the WebView thread; kShutdown once closed.
   Result<void> run_on_view(const char* what, std::function<void(Backend&)> op);

@@ -14,7 +14,7 @@ namespace dccview {
 // ---- WebView ------------------------------------------------------------------------------------
 
 WebView::WebView(WebViewOptions options) : core_(std::make_shared<Core>(std::move(options))) {
-  core_->create();
+  core_->create(webview_detail::default_platform());
 }
 
 WebView::~WebView() { core_->close(); }

@@ -19,6 +19,10 @@ void check(bool condition) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace dccview::protocol;
   const std::string text(reinterpret_cast<const char*>(data), size);
+  if (const auto envelope = open_envelope(text, "token")) {  // only with the token, a doc and an origin
+    check(nlohmann::json::parse(text.substr(0, text.find('\n')), nullptr, false).value("token", "") == "token");
+    check(!envelope->doc.empty() && envelope->payload.size() < text.size());
+  }
   for (const auto& message : parse_all(text, 1 << 16)) {  // single messages and batches
     if (const auto* call = std::get_if<Call>(&message)) {
       check(nlohmann::json::accept(call->params_json));

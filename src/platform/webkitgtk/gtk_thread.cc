@@ -145,6 +145,15 @@ std::shared_ptr<Dispatcher> thread_for(ThreadMode mode) {
   return ui_thread();
 }
 
+const Platform& default_platform() {
+  static const Platform platform{
+      thread_for,
+      [](Dispatcher& view_queue) { view_queue.install<GlibLoop>(nullptr); },  // a GSource on this thread
+      create_backend,
+  };
+  return platform;
+}
+
 std::shared_ptr<Dispatcher> ui_thread() {
   CheckedLock lock(start_mutex());
   if (g_thread == nullptr) {
