@@ -7,6 +7,7 @@ export type DccviewErrorName =
   | "ShutdownError"         // the WebView is closing, or the page is navigating away
   | "OriginError"           // native calls are not accepted from this origin
   | "PayloadTooLargeError"  // the message exceeds the configured limit
+  | "ReservedNameError"     // the name starts with "dccview:" (dccview's own events)
   | "ProtocolError";        // a malformed message
 
 export interface DccviewError extends Error {
@@ -24,7 +25,8 @@ export interface CallOptions {
 export interface Dccview {
   /** Calls the native handler `method`; resolves with its return value. */
   call<T = unknown>(method: string, params?: unknown, options?: CallOptions): Promise<T>;
-  /** Sends an event to the native handler registered for `event`. */
+  /** Sends an event to the native handler registered for `event`. Throws ReservedNameError for names
+   *  starting with "dccview:". */
   emit(event: string, data?: unknown): void;
   /** Listens to events emitted by native code; returns a function that unsubscribes. */
   on<T = unknown>(event: string, callback: (data: T) => void): () => void;

@@ -303,24 +303,29 @@ def test_a_proto_key_arrives_as_an_own_key_on_every_path(main_loop):
 
     def body():
         view = open_view()
+        got = threading.Semaphore(0)
+        view.on("got")(lambda: got.release())
+        # The page says when it saw an event: waiting through eval_js_sync instead would post an
+        # operation, which takes the waiting emits along its own path (data), never the flush's.
         view.eval_js(f"window.probe = {probe}; window.seen = [];"
-                     "dccview.on('pp', (d) => window.seen.push(window.probe(d)))")
+                     "dccview.on('pp', (d) => { window.seen.push(window.probe(d)); dccview.emit('got'); })")
+        _wait_for(lambda: view.eval_js_sync("typeof window.probe") == "function")
         view.on("give")(lambda: payload)
         view.on("emit_then_answer")(lambda: view.emit("pp", payload) or True)
-        got = {}
+        sent = {}
         received = threading.Event()
-        view.on("page_sent")(lambda data: (got.update(data=data), received.set()))
+        view.on("page_sent")(lambda data: (sent.update(data=data), received.set()))
         view.emit("pp", payload)  # a flush of events alone
-        _wait_for(lambda: view.eval_js_sync("window.seen.length") == 1)
+        assert got.acquire(timeout=10)
         assert view.eval_js_sync("dccview.call('emit_then_answer')") is True  # events with an answer
-        _wait_for(lambda: view.eval_js_sync("window.seen.length") == 2)
+        assert got.acquire(timeout=10)
         seen = view.eval_js_sync("window.seen")
         returned = view.eval_js_sync("dccview.call('give').then(window.probe)")
         evaluated = view.eval_js_sync("JSON.parse('{\"__proto__\": {\"polluted\": 1}, \"a\": 1}')")
         view.eval_js("dccview.emit('page_sent', JSON.parse('{\"__proto__\": {\"polluted\": 1}, \"a\": 1}'))")
         assert received.wait(10)
         view.close()
-        return seen, returned, evaluated, got["data"]
+        return seen, returned, evaluated, sent["data"]
 
     seen, returned, evaluated, sent = main_loop(body)
     own_key = {"keys": ["__proto__", "a"], "polluted": False, "own": True}
