@@ -92,13 +92,13 @@ void run_owned(PyDispatcher& self) {
   if (!self.dispatcher->is_main_thread()) throw std::logic_error("dccview: run() on a thread that is not the main thread");
   // A KeyboardInterrupt or SystemExit raised by a task (or forwarded from another thread) ends the
   // loop and is raised here, on the main thread (interrupts.h).
-  set_running_loop(self.owned_loop);
-  if (!raise_forwarded_interrupt()) {
+  {
+    RunningLoopScope running(self.owned_loop);
+    if (raise_forwarded_interrupt()) throw nb::python_error();  // forwarded before the loop ran
     BlockingScope blocking;
     self.owned_loop->run();
   }
-  set_running_loop(nullptr);
-  if (PyErr_Occurred() != nullptr || raise_forwarded_interrupt()) throw nb::python_error();
+  if (raise_forwarded_interrupt()) throw nb::python_error();
 }
 
 void quit_owned(PyDispatcher& self) {

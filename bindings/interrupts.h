@@ -29,6 +29,15 @@ bool forward_interrupt() noexcept;
 // thread, GIL held.
 void set_running_loop(OwnedLoop* loop) noexcept;
 
+// set_running_loop(loop) for a scope. Main thread.
+class RunningLoopScope {
+ public:
+  explicit RunningLoopScope(OwnedLoop* loop) noexcept { set_running_loop(loop); }
+  ~RunningLoopScope() { set_running_loop(nullptr); }
+  RunningLoopScope(const RunningLoopScope&) = delete;
+  RunningLoopScope& operator=(const RunningLoopScope&) = delete;
+};
+
 // Raises (sets as the current Python error) a forwarded interrupt that has not been raised yet and
 // returns true; false when there is none. Main thread, GIL held.
 bool raise_forwarded_interrupt() noexcept;

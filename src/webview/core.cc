@@ -244,7 +244,7 @@ void WebView::Core::handle_incoming(const protocol::Incoming& message, const pro
   if (std::holds_alternative<protocol::Hello>(message)) return;  // a batch item: not a document's hello
   if (const auto* invalid = std::get_if<protocol::Invalid>(&message)) {
     log(LogLevel::kWarn, "WebView: refused a page message: " + invalid->reason);
-    if (invalid->id) answer(sender.doc, *invalid->id, protocol::error_message(*invalid->id, invalid->name, invalid->reason));
+    if (invalid->id) refuse(sender.doc, *invalid->id, invalid->name, invalid->reason);
     return;
   }
   const auto* call = std::get_if<protocol::Call>(&message);
@@ -254,15 +254,14 @@ void WebView::Core::handle_incoming(const protocol::Incoming& message, const pro
     log(LogLevel::kWarn, "WebView: refused a page message from origin " + sender.origin +
                              " (not an allowed origin)");
     if (call) {
-      answer(sender.doc, call->id, protocol::error_message(call->id, "OriginError",
-                                                           "calls from origin " + sender.origin + " are not accepted"));
+      refuse(sender.doc, call->id, "OriginError", "calls from origin " + sender.origin + " are not accepted");
     }
     return;
   }
   if (protocol::is_reserved_name(name)) {
     const std::string reason = "'" + name + "' is a name dccview keeps for its own events";
     log(LogLevel::kWarn, "WebView: refused a page " + std::string(call ? "call" : "emit") + ": " + reason);
-    if (call) answer(sender.doc, call->id, protocol::error_message(call->id, "ReservedNameError", reason));
+    if (call) refuse(sender.doc, call->id, "ReservedNameError", reason);
     return;
   }
   if (call) {
@@ -290,7 +289,7 @@ std::shared_ptr<const Handler> WebView::Core::find_handler(const std::string& na
 void WebView::Core::handle_call(const protocol::Call& call, const std::string& doc) {
   auto handler = find_handler(call.method);
   if (!handler) {
-    answer(doc, call.id, protocol::error_message(call.id, "NotFoundError", "no handler named '" + call.method + "'"));
+    refuse(doc, call.id, "NotFoundError", "no handler named '" + call.method + "'");
     return;
   }
   if (!options.dcc_mode || options.main_dispatcher->is_main_thread()) {
@@ -318,7 +317,7 @@ void WebView::Core::handle_call(const protocol::Call& call, const std::string& d
       "WebView handler (dcc_mode)");
   if (!posted) {
     calls_on_main.fetch_sub(1, std::memory_order_relaxed);
-    answer(doc, call.id, protocol::error_message(call.id, "ShutdownError", "the main thread is shutting down"));
+    refuse(doc, call.id, "ShutdownError", "the main thread is shutting down");
     return;
   }
   if (!wait_here) return;
@@ -327,9 +326,8 @@ void WebView::Core::handle_call(const protocol::Call& call, const std::string& d
   int expected = kWaiting;
   // Giving up tells answer() to wake this loop instead; an answer that came meanwhile is ours (and
   // leaves with the page message's other answers when routing one).
-  if ((answered || !handoff->compare_exchange_strong(expected, kGaveUp, std::memory_order_acq_rel)) && !routing) {
-    deliver_answers_now();
-  }
+  const bool ours = answered || !handoff->compare_exchange_strong(expected, kGaveUp, std::memory_order_acq_rel);
+  if (ours && !routing) deliver_answers_now();
 }
 
 void WebView::Core::handle_emit(const protocol::Emit& emitted) {
@@ -354,16 +352,19 @@ void WebView::Core::handle_emit(const protocol::Emit& emitted) {
 // a page waits on each answer, while emit floods are what the one-batch pacing is for.
 void WebView::Core::answer(const std::string& doc, std::uint64_t id, const std::string& message,
                            std::atomic<int>* handoff) {
-  bool schedule = false;
+  bool schedule = false, document_gone = false;
   {
     CheckedLock lock(emit_mutex);
-    if (doc != current_doc) {  // the calling document is gone: its id may be reused by the next one
-      log(LogLevel::kDebug, "WebView: answer to call " + std::to_string(id) + " dropped: its document is gone");
-      return;
+    document_gone = doc != current_doc;  // its ids may be reused by the document there is now
+    if (!document_gone) {
+      pending_answers += message;
+      pending_answers += ',';
+      schedule = !std::exchange(answer_flush_scheduled, true);
     }
-    pending_answers += message;
-    pending_answers += ',';
-    schedule = !std::exchange(answer_flush_scheduled, true);
+  }
+  if (document_gone) {
+    log(LogLevel::kDebug, "WebView: answer to call " + std::to_string(id) + " dropped: its document is gone");
+    return;
   }
   if (gtk->is_main_thread()) {  // a handler that ran here: answer without another loop turn
     if (!routing) deliver_answers_now();  // else with the page message's other answers
@@ -377,6 +378,11 @@ void WebView::Core::answer(const std::string& doc, std::uint64_t id, const std::
   if (schedule && !post([this] { deliver_answers_now(); })) {
     log(LogLevel::kDebug, "WebView: answer to call " + std::to_string(id) + " dropped: the view is closed");
   }
+}
+
+void WebView::Core::refuse(const std::string& doc, std::uint64_t id, const std::string& name,
+                           const std::string& reason) {
+  answer(doc, id, protocol::error_message(id, name, reason));
 }
 
 Result<void> WebView::Core::emit(const std::string& event, const std::string& data_json) {
@@ -442,7 +448,8 @@ void WebView::Core::flush_emits() {
   }
 }
 
-void WebView::Core::send_to_page(const std::string& doc, const std::string& messages, std::function<void()> done) {
+void WebView::Core::send_to_page(const std::string& doc, const std::string& messages,
+                                 std::function<void()> done) {
   if (!messages.empty()) backend->deliver(doc, messages, std::move(done));
 }
 

@@ -61,6 +61,8 @@ struct WebView::Core : webview_detail::BackendEvents, std::enable_shared_from_th
   // when the WebView thread may be waiting for this answer (handle_call).
   void answer(const std::string& doc, std::uint64_t id, const std::string& message,
               std::atomic<int>* handoff = nullptr);
+  // Any thread: answers call `id` of document `doc` with an error named `name` (docs/protocol.md).
+  void refuse(const std::string& doc, std::uint64_t id, const std::string& name, const std::string& reason);
   // States of that handoff.
   static constexpr int kNotWaiting = 0, kWaiting = 1, kAnswered = 2, kGaveUp = 3;
   void flush_emits();                                        // WebView thread

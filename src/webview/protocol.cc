@@ -146,9 +146,8 @@ std::optional<Envelope> open_envelope(std::string_view text, const std::string& 
   if (!header.is_object() || !is_string("token") || !is_string("doc") || !is_string("origin")) {
     return std::nullopt;
   }
-  if (header["token"].get_ref<const std::string&>() != token || header["doc"].get_ref<const std::string&>().empty()) {
-    return std::nullopt;
-  }
+  const auto& sent_token = header["token"].get_ref<const std::string&>();
+  if (sent_token != token || header["doc"].get_ref<const std::string&>().empty()) return std::nullopt;
   return Envelope{header["doc"], header["origin"], text.substr(end + 1)};
 }
 

@@ -20,7 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace dccview::protocol;
   const std::string text(reinterpret_cast<const char*>(data), size);
   if (const auto envelope = open_envelope(text, "token")) {  // only with the token, a doc and an origin
-    check(nlohmann::json::parse(text.substr(0, text.find('\n')), nullptr, false).value("token", "") == "token");
+    const auto header = nlohmann::json::parse(text.substr(0, text.find('\n')), nullptr, false);
+    check(header.value("token", "") == "token");
     check(!envelope->doc.empty() && envelope->payload.size() < text.size());
   }
   for (const auto& message : parse_all(text, 1 << 16)) {  // single messages and batches

@@ -40,7 +40,8 @@ using webview_detail::BackendEvents;
 const char* const kOrigins[] = {"https://app.example", "https://evil.example", "null"};
 const char* const kMethods[] = {"echo", "throws", "invalid", "missing", "dccview:closed", "note"};
 const char* const kEvents[] = {"note", "dccview:closed", "dccview:web_process_terminated", "echo"};
-const char* const kData[] = {"1", R"({"__proto__":{"polluted":1},"a":1})", "\"x\"", "not json", "[1,{\"b\":null}]"};
+const char* const kData[] = {"1", R"({"__proto__":{"polluted":1},"a":1})", "\"x\"", "not json",
+                             "[1,{\"b\":null}]"};
 
 // What the fake page saw, in order.
 struct Page {
@@ -62,7 +63,9 @@ class FakeBackend final : public Backend {
   ~FakeBackend() override {
     page_.backend_alive = false;
     // WebKit answers what the destroyed view still owed through its timers: so does this page.
-    for (auto& callback : page_.evaluations) callback(std::nullopt, JsError{"TimeoutError", "view destroyed", ""});
+    for (auto& callback : page_.evaluations) {
+      callback(std::nullopt, JsError{"TimeoutError", "view destroyed", ""});
+    }
     page_.evaluations.clear();
     page_.completions.clear();
   }
@@ -266,7 +269,8 @@ class Driver {
   // No token, another view's token, no header at all: never answered, nothing changes.
   void unauthenticated(Cursor& in) {
     if (!core_->backend) return;
-    const std::string payload = R"({"type":"call","id":)" + std::to_string(in.next()) + R"(,"method":"echo"})";
+    const std::string payload =
+        R"({"type":"call","id":)" + std::to_string(in.next()) + R"(,"method":"echo"})";
     const std::string texts[] = {
         payload,
         json{{"token", "other"}, {"doc", current_doc_}, {"origin", kOrigins[0]}}.dump() + "\n" + payload,
@@ -281,9 +285,10 @@ class Driver {
   void evaluate() {
     const std::size_t index = eval_answers_.size();
     eval_answers_.push_back(0);
-    const auto posted = core_->eval_async("1", [this, index](std::optional<std::string>, std::optional<JsError>) {
+    auto count_answer = [this, index](std::optional<std::string>, std::optional<JsError>) {
       ++eval_answers_[index];
-    }, std::chrono::milliseconds(1000));
+    };
+    const auto posted = core_->eval_async("1", std::move(count_answer), std::chrono::milliseconds(1000));
     if (!posted.ok()) ++eval_answers_[index];  // refused: the caller hears it instead of the callback
   }
 
@@ -339,7 +344,8 @@ class Driver {
       ROUTER_CHECK(protocol::literal_safe(list));
       const json parsed = json::parse(list, nullptr, false);
       ROUTER_CHECK(parsed.is_array());
-      for (const json& message : parsed) ROUTER_CHECK(message.value("type", "") == "events");  // answers go as data
+      // Answers go as data, never in a script.
+      for (const json& message : parsed) ROUTER_CHECK(message.value("type", "") == "events");
     }
     ROUTER_CHECK(closed_calls_ <= 1);
     if (!core_->closed) ROUTER_CHECK(closed_calls_ == 0);
