@@ -145,5 +145,12 @@ NB_MODULE(_core, m) {
     else if (mode == "abort") dccview::set_lock_order_mode(LockOrderMode::kAbort);
     else throw std::invalid_argument("lock order mode must be off, report, throw or abort");
   }, nb::arg("mode"));
+  m.def("configure_lock_order", [](bool debug_lock_order) {
+    dccview::ThreadSafetyConfig config;
+    config.debug_lock_order = debug_lock_order;
+    dccview::configure_lock_order(config);
+  }, nb::arg("debug_lock_order"),
+        "Applies ThreadSafetyConfig.debug_lock_order (throw or report) unless DCCVIEW_LOCK_ORDER or "
+        "set_lock_order_mode() decided the mode.");
   m.def("_call_under_library_lock", &call_under_library_lock, nb::arg("fn"));
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
 from _thread import get_ident
 from typing import Optional
 
@@ -25,14 +26,19 @@ _exiting = False  # set by the exit hook: nothing is activated again
 
 
 class Active:
-    """The active backend, its native dispatcher, and the main thread's ident."""
+    """The active backend, its native dispatcher, the main thread's ident, and the views bound to
+    the dispatcher (dcc_mode WebViews run their handlers through it for as long as they are open)."""
 
-    __slots__ = ("backend", "dispatcher", "main_ident")
+    __slots__ = ("backend", "dispatcher", "main_ident", "bound_views")
 
     def __init__(self, backend, dispatcher: "_core.Dispatcher") -> None:
         self.backend = backend
         self.dispatcher = dispatcher
         self.main_ident = backend.main_thread_ident()
+        self.bound_views: "weakref.WeakSet" = weakref.WeakSet()
+
+    def open_bound_views(self) -> int:
+        return sum(1 for view in list(self.bound_views) if not view.closed)
 
 
 def config() -> ThreadSafetyConfig:
@@ -42,18 +48,33 @@ def config() -> ThreadSafetyConfig:
 
 def configure(new_config: ThreadSafetyConfig) -> None:
     """Sets the process-wide ThreadSafetyConfig: the default timeout of run_on_main_thread_sync and the
-    decorators, the lock-order mode, and the defaults of WebViews created without ``config=``.
-
-    Call it once, early (a tool's start-up). If dccview is already serving the main thread, it is
-    reconnected with the new configuration: callers waiting at that moment get ShutdownInProgressError.
-    """
+    decorators (from the next call on), the lock-order mode, and the defaults of WebViews created
+    afterwards without ``config=``. Any thread, any time: the dispatcher serving the main thread stays
+    as it is, so open views, waiting callers and a running main loop go on undisturbed (a view keeps
+    the configuration it was created with)."""
     global _config
     if not isinstance(new_config, ThreadSafetyConfig):
         raise TypeError(f"expected a ThreadSafetyConfig, not {type(new_config).__name__}")
     with _lock:
         _config = new_config
-    if _active is not None:
-        reset()
+    _core.configure_lock_order(new_config.debug_lock_order)
+
+
+def bind_view(view) -> None:
+    """Records that ``view`` (a dcc_mode WebView) runs its handlers through the active dispatcher."""
+    active().bound_views.add(view)
+
+
+def ensure_no_bound_views(change: str) -> None:
+    """Raises RuntimeError when ``change`` (a registry change, which replaces the dispatcher) would
+    cut open dcc_mode WebViews off the main thread."""
+    state = _active
+    count = state.open_bound_views() if state is not None else 0
+    if count:
+        raise RuntimeError(
+            f"dccview: cannot {change} while {count} dcc_mode WebView(s) are open: their handlers run "
+            f"through the {state.backend.get_name()} backend's main thread. Close them first, or set up "
+            "the dispatcher backends before opening views.")
 
 
 def active() -> Active:
@@ -128,6 +149,7 @@ def reset(drain_timeout: float = 1.0) -> None:
     if state is None:
         return
     state.dispatcher.shutdown()
+    state.backend.stop_loop(state.dispatcher)  # a main thread in run_main_loop() moves to the new state
     if state.dispatcher.installed and state.dispatcher.is_main_thread():
         if not state.dispatcher.wait_for_drain(drain_timeout):
             logger.warning("dccview: queued main-thread work did not finish within %.1f s; destroyed", drain_timeout)

@@ -203,6 +203,8 @@ class WebView:
             **self._config.native_kwargs(),
             allowed_origins=list(allowed_origins or []), max_payload_bytes=max_payload_bytes,
             close_timeout_ms=int(close_timeout * 1000))
+        if self._dcc_mode:
+            _runtime.bind_view(self)  # registry changes are refused while it is open
         self._proxy = WebViewProxy(self._native.get_proxy(), self._dcc_mode, self)
         self._native.on(CLOSED_EVENT, self._closed_handler())
         _live_views.add(self)

@@ -243,10 +243,11 @@ def test_an_answer_belongs_to_the_document_that_called(main_loop):
 
         view.on("fast")(lambda: "for the new document")
         try:
-            view.eval_js("dccview.call('slow')")  # call id 1 of the first document
+            view.eval_js("window.__first = true; dccview.call('slow')")  # call id 1 of the first document
             assert started.wait(10)
             view.reload()  # the main thread is still in slow(); a new document says hello
-            _wait_for(lambda: view.eval_js_sync("window.__loaded ? dccview.whenReady().then(() => true) : false"))
+            _wait_for(lambda: view.eval_js_sync(
+                "!window.__first && window.__loaded ? dccview.whenReady().then(() => true) : false"))
             answer = {}
             answered = threading.Event()
             view.eval_js_async("dccview.call('fast')",  # call id 1 again, of the new document

@@ -106,6 +106,11 @@ def _changed() -> None:
     _runtime.reset()
 
 
+def _check_change(change: str) -> None:
+    """A registry change replaces the dispatcher: refused while dcc_mode views depend on it."""
+    _runtime.ensure_no_bound_views(change)
+
+
 def register_dispatcher_backend(backend: BackendSpec, priority: int = 0, *, name: str = "") -> None:
     """Adds a backend (an instance, a class, or "module:Class" imported on first use). A backend with
     the same name is replaced."""
@@ -114,6 +119,7 @@ def register_dispatcher_backend(backend: BackendSpec, priority: int = 0, *, name
     ):
         raise TypeError("backend must be a ThreadDispatcherBackend instance or subclass, or 'module:Class'")
     entry = _Entry(int(priority), name or _spec_name(backend), backend)
+    _check_change("register a dispatcher backend")
     with _lock:
         _entries[:] = [e for e in _entries if e.name.lower() != entry.name.lower()]
         _entries.append(entry)
@@ -123,6 +129,7 @@ def register_dispatcher_backend(backend: BackendSpec, priority: int = 0, *, name
 
 def unregister_dispatcher_backend(backend: Union[BackendSpec, str]) -> bool:
     """Removes a backend by name, instance or class; True if one was removed."""
+    _check_change("unregister a dispatcher backend")
     with _lock:
         before = len(_entries)
         _entries[:] = [e for e in _entries if not _matches(e, backend)]
@@ -140,6 +147,7 @@ def _matches(entry: _Entry, key) -> bool:
 
 def clear_dispatcher_backends() -> None:
     """Removes every backend, built-ins included (the fallback still serves when nothing is left)."""
+    _check_change("clear the dispatcher backends")
     with _lock:
         _entries.clear()
         _changed()
@@ -147,6 +155,7 @@ def clear_dispatcher_backends() -> None:
 
 def reset_dispatcher_backends() -> None:
     """Restores the built-in backends and nothing else."""
+    _check_change("reset the dispatcher backends")
     with _lock:
         _entries.clear()
         for name, priority, spec in _BUILTINS:

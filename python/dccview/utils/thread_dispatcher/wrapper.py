@@ -173,12 +173,17 @@ def run_main_loop(until: Optional[Callable[[], bool]] = None) -> None:
     inside a host the host's loop serves the main thread and this returns at once). Without
     ``until`` it runs until stop_main_loop(); with it, until ``until()`` is true, checked whenever
     stop_main_loop() is called or a WebView closes. Call it on the main thread; in a standalone
-    script, the first thread to run the loop becomes the main thread."""
-    state = _runtime.adopt_calling_thread_as_main()
+    script, the first thread to run the loop becomes the main thread. A registry change while it runs
+    (which replaces the dispatcher) does not end it: it goes on serving the new one."""
     if until is None:
         started_at = _stop_requests
         until = lambda: _stop_requests != started_at  # noqa: E731
-    state.backend.run_loop(state.dispatcher, until)
+    while True:
+        state = _runtime.adopt_calling_thread_as_main()
+        dispatcher = state.dispatcher
+        state.backend.run_loop(dispatcher, lambda: until() or dispatcher.is_shutdown)
+        if until() or not state.backend.runs_own_loop:
+            return
 
 
 def stop_main_loop() -> None:
