@@ -117,9 +117,10 @@ class WebViewProxy:
         self._native.eval_js(script)
 
     def eval_js_async(self, script: str, callback: Callable[[Any, Optional[EvalError]], None],
-                      timeout_ms: Optional[int] = 5000) -> None:
+                      timeout_ms: Optional[int] = None) -> None:
         """Runs ``script``; ``callback(result, error)`` gets its (awaited) value or a JavaScriptError
-        (name, message, stack; a TimeoutError-named one after ``timeout_ms``). The callback runs on the
+        (name, message, stack; a TimeoutError-named one after ``timeout_ms``, by default the view's
+        ``js_eval_timeout_ms``, from ``configure()`` when the view was created without ``config=``). The callback runs on the
         WebView thread, or on the main thread in dcc_mode."""
         self._native.eval_js_async(script, _eval_callback(callback, self._dcc_mode), timeout_ms)
 

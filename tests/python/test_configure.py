@@ -82,9 +82,16 @@ def test_a_view_opened_after_configure_uses_the_new_defaults(main_loop, restore_
         view = open_view(dcc_mode=True)
         view.on("where")(lambda: threading.get_ident())
         where = view.eval_js_sync("dccview.call('where')")
-        with pytest.raises(dccview.ThreadDispatchTimeoutError, match="150 ms"):
-            view.eval_js_sync("new Promise(() => {})")  # the configured default, not 5000 ms
+        never = "new Promise(() => {})"
+        for wait in (view.eval_js_sync, view.thread_safe().eval_js_sync, view.get_proxy().eval_js_sync):
+            with pytest.raises(dccview.ThreadDispatchTimeoutError, match="150 ms"):
+                wait(never)  # the configured default everywhere, not a fixed 5000 ms
+        answered = threading.Event()
+        errors = []
+        view.get_proxy().eval_js_async(never, lambda _value, error: (errors.append(error), answered.set()))
+        assert answered.wait(2.5), "the configured 150 ms, not 5000 ms (2.5 s of slack)"
         view.close()
+        assert errors[0].name == "TimeoutError"
         return where
 
     assert main_loop(body) == MAIN
@@ -158,3 +165,32 @@ def test_configure_from_a_worker_while_show_waits_keeps_the_page_served_and_show
         print("RESULT " + json.dumps(out), flush=True)
     """)
     assert outcome["where"] == outcome["main"]
+
+
+class CustomBackend(FallbackBackend):
+    """A third-party backend without a ``name`` attribute: its display name comes from the class."""
+
+    name = None
+
+
+def test_a_backend_is_listed_and_selected_by_the_name_get_name_gives(monkeypatch):
+    for spec in (CustomBackend, "test_configure:CustomBackend", CustomBackend()):
+        td.reset_dispatcher_backends()
+        td.register_dispatcher_backend(spec, -1)  # below the fallback: only chosen when forced
+        names = [name for _priority, name, _available in td.list_dispatcher_backends()]
+        assert "Custom" in names and "CustomBackend" not in names, (spec, names)
+        monkeypatch.setenv("DCCVIEW_DISPATCHER", "custom")
+        td.unregister_dispatcher_backend("Custom")  # re-registered: the choice is made afresh
+        td.register_dispatcher_backend(spec, -1)
+        chosen = td.get_dispatcher_backend()
+        assert chosen.get_name() == "Custom" and isinstance(chosen, CustomBackend), (spec, chosen)
+        monkeypatch.delenv("DCCVIEW_DISPATCHER")
+
+
+def test_clearing_removes_the_built_in_backends_until_they_are_reset():
+    td.clear_dispatcher_backends()
+    assert td.list_dispatcher_backends() == []
+    assert td.get_dispatcher_backend().get_name() == "Fallback"  # what serves with nothing registered
+    td.reset_dispatcher_backends()
+    names = [name for _priority, name, _available in td.list_dispatcher_backends()]
+    assert names == ["Maya", "Houdini", "Nuke", "Blender", "3ds Max", "Unreal", "Qt", "GLib", "Fallback"]

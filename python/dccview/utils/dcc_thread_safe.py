@@ -43,8 +43,10 @@ class DCCThreadSafeWrapper:
         """Runs ``script`` in the page (fire-and-forget)."""
         self._proxy.eval_js(script)
 
-    def eval_js_sync(self, script: str, timeout_ms: int = 5000) -> Any:
-        """Runs ``script`` and returns its value (awaited if it is a Promise).
+    def eval_js_sync(self, script: str, timeout_ms: Optional[int] = None) -> Any:
+        """Runs ``script`` and returns its value (awaited if it is a Promise). ``timeout_ms`` defaults to
+        the view's ``js_eval_timeout_ms`` (the RFC's 5000 ms unless ``configure()`` or the view's
+        ``config=`` says otherwise).
 
         Raises TimeoutError (ThreadDispatchTimeoutError) whose message includes the script's first 100
         characters, RuntimeError (JavaScriptError) "JavaScript error: ..." for page errors, and

@@ -72,12 +72,8 @@ class ThreadDispatcherBackend(ABC):
         return threading.main_thread().ident
 
     def get_name(self) -> str:
-        """The backend's display name ("Maya", "Qt", ...)."""
-        name = getattr(self, "name", None) or type(self).__name__
-        for suffix in ("Backend", "Dispatcher"):
-            if name.endswith(suffix) and name != suffix:
-                name = name[: -len(suffix)]
-        return name
+        """The backend's display name ("Maya", "Qt", ...): see display_name()."""
+        return display_name(type(self))
 
     # The upstream backend surface, with dccview's guarantees behind it.
     def run_deferred(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
@@ -150,3 +146,14 @@ class TickPolledBackend(ThreadDispatcherBackend):
 
     def _announce_work(self) -> None:
         self._work_announced = True
+
+
+def display_name(backend_class: type) -> str:
+    """A backend class's display name: its ``name`` attribute, else its class name without a
+    "Backend" or "Dispatcher" suffix (``CustomBackend`` -> ``Custom``). The registry lists backends by
+    it and ``DCCVIEW_DISPATCHER`` selects by it, so the three always agree."""
+    name = getattr(backend_class, "name", None) or backend_class.__name__
+    for suffix in ("Backend", "Dispatcher"):
+        if name.endswith(suffix) and name != suffix:
+            name = name[: -len(suffix)]
+    return name

@@ -15,7 +15,7 @@ from enum import IntEnum
 from typing import List, Optional, Tuple, Type, Union
 
 from ... import _runtime
-from .base import ThreadDispatcherBackend
+from .base import ThreadDispatcherBackend, display_name
 
 __all__ = [
     "DispatcherPriority",
@@ -93,11 +93,13 @@ _BUILTINS = (
 
 
 def _spec_name(spec: BackendSpec) -> str:
+    """The name a backend is listed and selected by: its get_name(), also for a class or a
+    "module:Class" not imported yet (the class name, read the way get_name() reads it)."""
     if isinstance(spec, str):
-        return spec.rpartition(":")[2]
+        return display_name(type(spec.rpartition(":")[2], (), {}))
     if isinstance(spec, ThreadDispatcherBackend):
         return spec.get_name()
-    return getattr(spec, "name", None) or spec.__name__
+    return display_name(spec)
 
 
 def _changed() -> None:
@@ -146,7 +148,9 @@ def _matches(entry: _Entry, key) -> bool:
 
 
 def clear_dispatcher_backends() -> None:
-    """Removes every backend, built-ins included (the fallback still serves when nothing is left)."""
+    """Removes every backend, built-ins included, until reset_dispatcher_backends() restores them;
+    with nothing registered the fallback serves (dccview's own loop). For a process that brings its
+    own backend only: clear, then register it."""
     _check_change("clear the dispatcher backends")
     with _lock:
         _entries.clear()
