@@ -1,13 +1,45 @@
 #include "python_gate.h"
 
+#include <pthread.h>
+
 #include <condition_variable>
+#include <cstring>
 #include <mutex>
+#include <utility>
 
 #include "dccview/errors.h"
 #include "dccview/lock_order.h"
 #include "interrupts.h"
 
 namespace dccview::python {
+
+namespace {
+
+// A native thread entering Python shows there under its OS name (threading.current_thread().name is
+// "dccview-webview", not "Dummy-2"). Once per thread, with the GIL held; any error is swallowed and
+// the caller's pending exception, if any, is kept.
+void name_python_thread() noexcept {
+  char name[32] = {};
+  if (pthread_getname_np(pthread_self(), name, sizeof name) != 0 || name[0] == '\0') return;
+  PyObject *type = nullptr, *value = nullptr, *traceback = nullptr;
+  PyErr_Fetch(&type, &value, &traceback);
+  PyObject* threading = PyImport_ImportModule("threading");
+  PyObject* current = threading ? PyObject_CallMethod(threading, "current_thread", nullptr) : nullptr;
+  PyObject* dummy = threading ? PyObject_GetAttrString(threading, "_DummyThread") : nullptr;
+  if (current != nullptr && dummy != nullptr && PyObject_IsInstance(current, dummy) == 1) {
+    if (PyObject* text = PyUnicode_DecodeUTF8(name, static_cast<Py_ssize_t>(std::strlen(name)), "replace")) {
+      PyObject_SetAttrString(current, "name", text);
+      Py_DECREF(text);
+    }
+  }
+  Py_XDECREF(dummy);
+  Py_XDECREF(current);
+  Py_XDECREF(threading);
+  PyErr_Clear();
+  PyErr_Restore(type, value, traceback);
+}
+
+}  // namespace
 
 namespace {
 
@@ -72,6 +104,8 @@ GilAcquire::GilAcquire(Check check) : already_held_(PyGILState_Check() != 0) {
     gil_lock().note_acquired();
     t_gil_noted = true;
   }
+  static thread_local bool named = false;
+  if (check == Check::kLockOrder && !std::exchange(named, true)) name_python_thread();
 }
 
 GilAcquire::~GilAcquire() {

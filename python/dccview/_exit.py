@@ -31,7 +31,8 @@ EXIT_GATE_TIMEOUT_S = 5.0
 
 
 def _log_native(level: str, message: str) -> None:
-    logger.log(_LEVELS.get(level, logging.WARNING), "%s", message)
+    # One prefix: the logger's name says "dccview" already (some native lines start with it).
+    logger.log(_LEVELS.get(level, logging.WARNING), "%s", message.removeprefix("dccview: "))
 
 
 def _stop_work() -> None:
@@ -46,7 +47,7 @@ def _close_gate() -> None:
         _stop_work()  # again: work started by other atexit handlers, or the early hook was missing
     finally:
         if not _core.close_gate(EXIT_GATE_TIMEOUT_S):
-            logger.warning("dccview: native work still inside Python %.0f s after exit began", EXIT_GATE_TIMEOUT_S)
+            logger.warning("native work still inside Python %.0f s after exit began", EXIT_GATE_TIMEOUT_S)
         _core.set_log_handler(None)
 
 

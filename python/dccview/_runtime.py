@@ -125,7 +125,7 @@ def _activate() -> Active:
     if get_ident() != state.main_ident:
         backend.install_from_other_thread(dispatcher)
     _active = state
-    logger.debug("dccview: dispatcher backend %s is active", backend.get_name())
+    logger.debug("dispatcher backend %s is active", backend.get_name())
     return state
 
 
@@ -152,6 +152,6 @@ def reset(drain_timeout: float = 1.0) -> None:
     state.backend.stop_loop(state.dispatcher)  # a main thread in run_main_loop() moves to the new state
     if state.dispatcher.installed and state.dispatcher.is_main_thread():
         if not state.dispatcher.wait_for_drain(drain_timeout):
-            logger.warning("dccview: queued main-thread work did not finish within %.1f s; destroyed", drain_timeout)
+            logger.warning("queued main-thread work did not finish within %.1f s; destroyed", drain_timeout)
         state.dispatcher.discard_pending()
     state.backend.uninstall()

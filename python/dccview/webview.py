@@ -58,7 +58,7 @@ def _native_handler(name: str, func: Callable[..., Any]) -> Callable[[str], str]
             result = func(data) if with_data else func()
             return _to_json(result)
         except Exception:
-            logger.exception("dccview: handler %r raised", name)
+            logger.exception("handler %r raised", name)
             raise
 
     return handler
@@ -74,7 +74,7 @@ def _eval_callback(callback: Callable[[Any, Optional[EvalError]], None], on_main
         try:
             callback(result, js_error)
         except Exception:
-            logger.exception("dccview: an eval_js_async callback raised")
+            logger.exception("an eval_js_async callback raised")
             raise  # and to sys.unraisablehook, by the native caller
 
     return native
@@ -345,4 +345,4 @@ def close_all_views() -> None:
         try:
             view.close()
         except Exception:
-            logger.exception("dccview: closing a WebView at exit failed")
+            logger.exception("closing a WebView at exit failed")

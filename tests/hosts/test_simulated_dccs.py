@@ -94,7 +94,7 @@ def test_simulation_ran_clean(simulated, host, mode):
     assert exited_at - steps["quit_requested_at"] < 10.0
     # dccview never let an exception escape to the (simulated) host's deferred-call machinery.
     assert steps["escaped_to_host_console"] == []
-    expected_log = [{"level": "ERROR", "message": "dccview: handler 'nuke_fail' raised",
+    expected_log = [{"level": "ERROR", "message": "handler 'nuke_fail' raised",
                      "exc_type": "SimulatedNukeFailure"}] if host == "nuke" else []
     assert steps["dccview_log"] == expected_log
 

@@ -75,6 +75,7 @@ def test_without_dcc_mode_handlers_run_on_the_webview_thread_and_decorated_ones_
         @view.on("plain")
         def plain(data):
             where["plain"] = threading.get_ident()
+            where["plain_name"] = threading.current_thread().name
             return data
 
         @view.on("scene")
@@ -91,6 +92,7 @@ def test_without_dcc_mode_handlers_run_on_the_webview_thread_and_decorated_ones_
     where = main_loop(body)
     assert where["scene"] == MAIN
     assert where["plain"] not in (MAIN, threading.get_ident())
+    assert where["plain_name"] == "dccview-webview", "the WebView thread under its own name, not Dummy-N"
 
 
 def test_thread_safe_wrapper(main_loop):

@@ -71,7 +71,7 @@ class _Entry:
         try:
             return bool(self.backend().is_available())
         except Exception:  # a broken third-party backend must not break dispatching
-            logger.exception("dccview: dispatcher backend %s failed its availability check", self.name)
+            logger.exception("dispatcher backend %s failed its availability check", self.name)
             return False
 
 
@@ -191,10 +191,10 @@ def _choose() -> ThreadDispatcherBackend:
             if entry.name.lower() == forced.lower():
                 if entry.available():
                     return entry.backend()
-                logger.warning("dccview: DCCVIEW_DISPATCHER=%s is not available here; choosing by priority", forced)
+                logger.warning("DCCVIEW_DISPATCHER=%s is not available here; choosing by priority", forced)
                 break
         else:
-            logger.warning("dccview: DCCVIEW_DISPATCHER=%s names no registered backend; choosing by priority", forced)
+            logger.warning("DCCVIEW_DISPATCHER=%s names no registered backend; choosing by priority", forced)
     for entry in _entries:
         if entry.available():
             return entry.backend()

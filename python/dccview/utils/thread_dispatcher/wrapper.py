@@ -64,7 +64,7 @@ def run_on_main_thread(func: Callable[..., Any], *args: Any, **kwargs: Any) -> N
         try:
             func(*args, **kwargs)
         except Exception:
-            logger.exception("dccview: %s, run on the main thread, raised", _label(func))
+            logger.exception("%s, run on the main thread, raised", _label(func))
             raise  # the native side passes it to sys.unraisablehook
         # KeyboardInterrupt and SystemExit pass unlogged: the native side raises them on the main
         # thread, out of dccview's loop.

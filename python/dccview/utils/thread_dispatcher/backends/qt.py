@@ -102,7 +102,7 @@ class QtBackend(ThreadDispatcherBackend):
             try:
                 callback()
             except Exception:
-                logger.exception("dccview: a main-thread callback raised")
+                logger.exception("a main-thread callback raised")
 
     def uninstall(self) -> None:
         waker, self._waker = self._waker, None
