@@ -32,8 +32,11 @@ WEB_PROCESS_TERMINATED_EVENT = "dccview:web_process_terminated"
 _live_views: "weakref.WeakSet[WebView]" = weakref.WeakSet()
 
 
-def _to_json(data: Any) -> str:
-    return json.dumps(data, allow_nan=False, separators=(",", ":"))
+JsonDefault = Optional[Callable[[Any], Any]]
+
+
+def _to_json(data: Any, default: JsonDefault = None) -> str:
+    return json.dumps(data, allow_nan=False, separators=(",", ":"), default=default)
 
 
 def _takes_argument(func: Callable[..., Any]) -> bool:
@@ -47,19 +50,26 @@ def _takes_argument(func: Callable[..., Any]) -> bool:
     return False
 
 
-def _native_handler(name: str, func: Callable[..., Any]) -> Callable[[str], str]:
+def _native_handler(name: str, func: Callable[..., Any], json_default: JsonDefault = None) -> Callable[[str], str]:
     """Adapts ``func(data)`` to the native JSON-text handler; failures reach the page as
-    HandlerError (type and message) and the ``dccview`` logger (with the traceback)."""
+    HandlerError (type and message) and the ``dccview`` logger (with the traceback). A return value
+    that is not JSON is reported as such (``json_default`` converts what JSON cannot hold)."""
     with_data = _takes_argument(func)
 
     def handler(params_json: str) -> str:
         try:
             data = json.loads(params_json)
             result = func(data) if with_data else func()
-            return _to_json(result)
         except Exception:
             logger.exception("handler %r raised", name)
             raise
+        try:
+            return _to_json(result, json_default)
+        except (TypeError, ValueError) as error:
+            logger.error("handler %r returned a value that is not JSON (%s): return dicts, lists, strings, "
+                         "numbers, booleans or None, or give WebView(json_default=...) a function that "
+                         "converts it", name, error)
+            raise TypeError(f"the handler's return value is not JSON: {error}") from None
 
     return handler
 
@@ -107,9 +117,11 @@ class WebViewProxy:
     Every method raises ShutdownInProgressError once the view is closed: nothing is dropped silently.
     """
 
-    def __init__(self, native: "_core.WebViewProxy", dcc_mode: bool, owner: "WebView") -> None:
+    def __init__(self, native: "_core.WebViewProxy", dcc_mode: bool, owner: "WebView",
+                 json_default: JsonDefault = None) -> None:
         self._native = native
         self._dcc_mode = dcc_mode
+        self._json_default = json_default
         self._owner = weakref.ref(owner)
 
     def eval_js(self, script: str) -> None:
@@ -135,7 +147,7 @@ class WebViewProxy:
 
     def emit(self, event_name: str, data: Any = None) -> None:
         """Sends ``event_name`` with ``data`` (JSON-serializable) to the page's listeners. Never blocks."""
-        self._native.emit(event_name, _to_json(data))
+        self._native.emit(event_name, _to_json(data, self._json_default))
 
     def load_url(self, url: str) -> None:
         self._native.load_url(url)
@@ -183,13 +195,16 @@ class WebView:
         thread_mode: "auto" (default), "dedicated" or "host" (see docs/python.md).
         allowed_origins: origins whose pages may call handlers (default: what the application loaded).
         close_timeout: seconds close() drains queued operations before destroying them (logged).
+        json_default: converts what JSON cannot hold (sets, dataclasses, paths) in handler return values
+            and emitted data, as ``json.dumps(default=...)`` does; without it such values are refused
+            with a TypeError that says so.
     """
 
     def __init__(self, title: str = "dccview", width: int = 800, height: int = 600, url: Optional[str] = None,
                  html: Optional[str] = None, *, parent: Any = None, dcc_mode: bool = False, debug: bool = False,
                  config: Optional[ThreadSafetyConfig] = None, thread_mode: str = "auto", visible: bool = True,
                  allowed_origins: Optional[list] = None, max_payload_bytes: int = 16 << 20,
-                 close_timeout: float = 5.0) -> None:
+                 close_timeout: float = 5.0, json_default: JsonDefault = None) -> None:
         if title is Ellipsis:  # the RFC's examples write WebView(...) for "the usual arguments"
             title = "dccview"
         self._config = config if config is not None else _runtime.config()
@@ -206,7 +221,8 @@ class WebView:
             close_timeout_ms=int(close_timeout * 1000))
         if self._dcc_mode:
             _runtime.bind_view(self)  # registry changes are refused while it is open
-        self._proxy = WebViewProxy(self._native.get_proxy(), self._dcc_mode, self)
+        self._json_default = json_default
+        self._proxy = WebViewProxy(self._native.get_proxy(), self._dcc_mode, self, json_default)
         self._native.on(CLOSED_EVENT, self._closed_handler())
         _live_views.add(self)
         if html is not None:
@@ -251,7 +267,7 @@ class WebView:
             def func(*args: Any) -> Any:  # noqa: F811 - runs the original on the main thread
                 return call_on_main_thread(target, args)
 
-        handler = _native_handler(event_name, func)
+        handler = _native_handler(event_name, func, self._json_default)
         if event_name == CLOSED_EVENT:
             # The native side keeps one handler per name: chain the view's own closed bookkeeping
             # (which ends show(wait=True)) so an application's closed handler does not replace it.

@@ -289,6 +289,12 @@ std::shared_ptr<const Handler> WebView::Core::find_handler(const std::string& na
 void WebView::Core::handle_call(const protocol::Call& call, const std::string& doc) {
   auto handler = find_handler(call.method);
   if (!handler) {
+    log(LogLevel::kWarn, "WebView: the page called '" + call.method + "', which has no handler: register it " +
+                             "with on('" + call.method + "') before loading the page (answered NotFoundError)");
+    {
+      CheckedLock lock(handlers_mutex);
+      if (missed_handlers.size() < kMaxMissedHandlers) missed_handlers.insert(call.method);
+    }
     refuse(doc, call.id, "NotFoundError", "no handler named '" + call.method + "'");
     return;
   }
@@ -506,7 +512,10 @@ Result<void> WebView::Core::eval_async(std::string script, EvalCallback callback
 Result<std::string> WebView::Core::eval_sync(const std::string& script, std::chrono::milliseconds timeout) {
   if (gtk->is_main_thread()) {
     return Error{ErrorCode::kDeadlock,
-                 "eval_js_sync on the WebView thread would wait for itself; use eval_js_async", nullptr};
+                 "eval_js_sync was called on the thread the WebView runs on (in host mode the host's "
+                 "main thread, otherwise dccview-webview), where it would wait for itself: call it "
+                 "from a worker thread, or use eval_js_async with a callback",
+                 nullptr};
   }
   struct State {
     detail::Completion done;

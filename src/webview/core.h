@@ -106,6 +106,10 @@ struct WebView::Core : webview_detail::BackendEvents, std::enable_shared_from_th
 
   CheckedMutex handlers_mutex{"dccview.webview.handlers", LockLevel::kState, kLeaf};
   std::unordered_map<std::string, std::shared_ptr<const Handler>> handlers;
+  // Names the page called before a handler existed (at most kMaxMissedHandlers): registering one
+  // later says that its early calls were answered NotFoundError. Guarded by handlers_mutex.
+  std::set<std::string> missed_handlers;
+  static constexpr std::size_t kMaxMissedHandlers = 64;
 
   CheckedMutex emit_mutex{"dccview.webview.emits", LockLevel::kState, kLeaf};
   std::string pending_emits;    // comma-separated event, data pairs (a flat list)

@@ -55,8 +55,16 @@ Result<void> WebView::emit(std::string event, std::string data_json) {
 
 void WebView::on(std::string name, Handler handler) {
   auto shared = std::make_shared<const Handler>(std::move(handler));
-  CheckedLock lock(core_->handlers_mutex);
-  core_->handlers[std::move(name)] = std::move(shared);
+  bool called_before = false;
+  {
+    CheckedLock lock(core_->handlers_mutex);
+    called_before = core_->missed_handlers.erase(name) != 0;
+    core_->handlers[name] = std::move(shared);
+  }
+  if (called_before) {  // logged outside the lock: the log sink may be Python
+    log(LogLevel::kWarn, "WebView: handler '" + name + "' was registered after the page called it; those " +
+                             "calls were answered NotFoundError: register handlers before loading the page");
+  }
 }
 
 void WebView::show() {
