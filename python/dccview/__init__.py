@@ -27,13 +27,14 @@ from .errors import (
     ThreadSafetyError,
     WebProcessError,
 )
-from .webview import WebView, WebViewProxy
+from .webview import WebView, WebViewProxy, list_webviews
 
 __version__ = "0.1.0"
 
 __all__ = [
     "WebView",
     "WebViewProxy",
+    "list_webviews",
     "ThreadSafetyConfig",
     "configure",
     "ThreadSafetyError",

@@ -10,6 +10,7 @@ params or event payload, and their return value resolves the page's promise.
 from __future__ import annotations
 
 import inspect
+import itertools
 import json
 import logging
 import threading
@@ -22,7 +23,7 @@ from .errors import EvalError, JavaScriptError, ShutdownInProgressError, javascr
 from .utils.dcc_thread_safe import DCCThreadSafeWrapper
 from .utils.thread_dispatcher import call_on_main_thread, run_on_main_thread
 
-__all__ = ["WebView", "WebViewProxy"]
+__all__ = ["WebView", "WebViewProxy", "list_webviews"]
 
 logger = logging.getLogger("dccview")
 
@@ -30,6 +31,7 @@ CLOSED_EVENT = "dccview:closed"
 WEB_PROCESS_TERMINATED_EVENT = "dccview:web_process_terminated"
 
 _live_views: "weakref.WeakSet[WebView]" = weakref.WeakSet()
+_opened = itertools.count()  # numbers views in the order they were created (list_webviews())
 
 
 JsonDefault = Optional[Callable[[Any], Any]]
@@ -195,6 +197,9 @@ class WebView:
         thread_mode: "auto" (default), "dedicated" or "host" (see docs/python.md).
         allowed_origins: origins whose pages may call handlers (default: what the application loaded).
         close_timeout: seconds close() drains queued operations before destroying them (logged).
+        name: the view's name (default: its title), for ``singleton`` and ``dccview.list_webviews()``.
+        singleton: close an open view of the same name first: re-running a tool script (a DCC's script
+            editor) replaces its panel instead of opening a second one beside it.
         json_default: converts what JSON cannot hold (sets, dataclasses, paths) in handler return values
             and emitted data, as ``json.dumps(default=...)`` does; without it such values are refused
             with a TypeError that says so.
@@ -204,9 +209,15 @@ class WebView:
                  html: Optional[str] = None, *, parent: Any = None, dcc_mode: bool = False, debug: bool = False,
                  config: Optional[ThreadSafetyConfig] = None, thread_mode: str = "auto", visible: bool = True,
                  allowed_origins: Optional[list] = None, max_payload_bytes: int = 16 << 20,
-                 close_timeout: float = 5.0, json_default: JsonDefault = None) -> None:
+                 close_timeout: float = 5.0, json_default: JsonDefault = None, name: Optional[str] = None,
+                 singleton: bool = False) -> None:
         if title is Ellipsis:  # the RFC's examples write WebView(...) for "the usual arguments"
             title = "dccview"
+        self._name = str(name) if name is not None else title
+        if singleton:  # re-running a tool script replaces its panel instead of opening a second one
+            for earlier in list_webviews():
+                if earlier.name == self._name:
+                    earlier.close()
         self._config = config if config is not None else _runtime.config()
         if not isinstance(self._config, ThreadSafetyConfig):
             raise TypeError("config must be a ThreadSafetyConfig")
@@ -224,6 +235,7 @@ class WebView:
         self._json_default = json_default
         self._proxy = WebViewProxy(self._native.get_proxy(), self._dcc_mode, self, json_default)
         self._native.on(CLOSED_EVENT, self._closed_handler())
+        self._order = next(_opened)
         _live_views.add(self)
         if html is not None:
             self.load_html(html)
@@ -338,6 +350,12 @@ class WebView:
     def closed(self) -> bool:
         return self._native.is_closed
 
+    @property
+    def name(self) -> str:
+        """The view's name (``name=``, else its title): what ``singleton=True`` and
+        ``list_webviews()`` go by."""
+        return self._name
+
     def get_proxy(self) -> WebViewProxy:
         return self._proxy
 
@@ -352,7 +370,13 @@ class WebView:
         self.close()
 
     def __repr__(self) -> str:
-        return f"<dccview.WebView {'closed' if self.closed else 'open'}{' dcc_mode' if self._dcc_mode else ''}>"
+        state = "closed" if self.closed else "open"
+        return f"<dccview.WebView {self._name!r} {state}{' dcc_mode' if self._dcc_mode else ''}>"
+
+
+def list_webviews() -> "list[WebView]":
+    """The open WebViews of this process, oldest first. Any thread."""
+    return sorted((view for view in list(_live_views) if not view.closed), key=lambda view: view._order)
 
 
 def close_all_views() -> None:

@@ -78,3 +78,23 @@ def test_a_return_value_that_is_not_json_is_reported_as_such_and_json_default_co
     assert got == {"path": "/a/c.ma"}
     assert any("returned a value that is not JSON" in r.getMessage() and "json_default" in r.getMessage()
                for r in caplog.records), [r.getMessage() for r in caplog.records]
+
+
+def test_re_running_a_tool_script_replaces_its_panel(main_loop):
+    def body():
+        other = open_view(name="other tool")
+        first = open_view(name="scene tool", singleton=True)
+        first.on("which")(lambda: "first")
+        second = open_view(name="scene tool", singleton=True)  # the script run again
+        second.on("which")(lambda: "second")
+        listed = [view.name for view in dccview.list_webviews()]
+        outcome = (first.closed, second.eval_js_sync("dccview.call('which')"), listed, repr(second))
+        second.close()
+        other.close()
+        return outcome + (dccview.list_webviews(),)
+
+    first_closed, which, listed, shown, left = main_loop(body)
+    assert first_closed and which == "second"
+    assert listed == ["other tool", "scene tool"], listed
+    assert shown == "<dccview.WebView 'scene tool' open>"
+    assert left == []
