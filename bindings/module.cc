@@ -10,6 +10,7 @@
 #include "dispatcher.h"
 #include "errors.h"
 #include "python_gate.h"
+#include "web_backend.h"
 #include "webview.h"
 
 namespace nb = nanobind;
@@ -130,6 +131,7 @@ NB_MODULE(_core, m) {
   bind_errors(m);
   bind_dispatcher(m);
   bind_webview(m);
+  bind_web_backend(m);
   m.def("set_log_handler", &set_log_handler, nb::arg("handler").none(),
         "Routes native log lines to handler(level_name, message); None restores stderr.");
   m.def("set_log_level", &set_log_level_by_name, nb::arg("level"));

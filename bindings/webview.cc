@@ -16,6 +16,7 @@
 #include "errors.h"
 #include "interrupts.h"
 #include "python_gate.h"
+#include "web_backend.h"
 
 namespace nb = nanobind;
 
@@ -174,10 +175,13 @@ WebViewOptions native_options(const Options& o) {
   return options;
 }
 
-void construct(PyWebView* self, const Options& options) {
+void construct(PyWebView* self, const Options& options, nb::handle backend_factory) {
   WebViewOptions native = native_options(options);
   std::unique_ptr<WebView> view;
-  {
+  if (!backend_factory.is_none()) {
+    if (options.dispatcher == nullptr) throw std::invalid_argument("dccview: a web backend needs the GUI thread's dispatcher");
+    view = make_python_backed_webview(std::move(native), options.dispatcher->dispatcher, backend_factory);
+  } else {
     BlockingScope blocking;  // creation waits for the WebView thread
     view = std::make_unique<WebView>(std::move(native));
   }
@@ -228,14 +232,14 @@ void bind_proxy(nb::module_& m) {
 
 void bind_webview(nb::module_& m) {
   bind_proxy(m);
-  nb::class_<PyWebView>(m, "WebView", "The native WebView (WebKitGTK); every method is thread-safe.")
+  nb::class_<PyWebView>(m, "WebView", "The native WebView (WebKitGTK, or a web backend written in Python); every method is thread-safe.")
       .def("__init__",
            [](PyWebView* self, std::string title, int width, int height, bool visible, bool debug,
               bool dcc_mode, std::string thread_mode, std::uint64_t parent, PyDispatcher* dispatcher,
               std::uint64_t js_eval_timeout_ms, std::uint64_t main_thread_timeout_ms, std::uint32_t max_retries,
               std::uint64_t retry_delay_ms, std::optional<bool> debug_lock_order,
               std::vector<std::string> allowed_origins, std::size_t max_payload_bytes,
-              std::uint64_t close_timeout_ms) {
+              std::uint64_t close_timeout_ms, nb::handle backend_factory) {
              ThreadSafetyConfig config;
              config.js_eval_timeout_ms = js_eval_timeout_ms;
              config.main_thread_timeout_ms = main_thread_timeout_ms;
@@ -244,7 +248,8 @@ void bind_webview(nb::module_& m) {
              if (debug_lock_order) config.debug_lock_order = *debug_lock_order;
              construct(self, Options{std::move(title), width, height, visible, debug, dcc_mode,
                                      std::move(thread_mode), parent, dispatcher, config,
-                                     std::move(allowed_origins), max_payload_bytes, close_timeout_ms});
+                                     std::move(allowed_origins), max_payload_bytes, close_timeout_ms},
+                       backend_factory);
            },
            nb::arg("title") = "dccview", nb::arg("width") = 800, nb::arg("height") = 600,
            nb::arg("visible") = true, nb::arg("debug") = false, nb::arg("dcc_mode") = false,
@@ -253,7 +258,10 @@ void bind_webview(nb::module_& m) {
            nb::arg("max_retries") = 3, nb::arg("retry_delay_ms") = 100,
            nb::arg("debug_lock_order").none() = nb::none(),
            nb::arg("allowed_origins") = std::vector<std::string>{},
-           nb::arg("max_payload_bytes") = std::size_t{16u << 20}, nb::arg("close_timeout_ms") = 5000)
+           nb::arg("max_payload_bytes") = std::size_t{16u << 20}, nb::arg("close_timeout_ms") = 5000,
+           nb::arg("backend_factory").none() = nb::none(),
+           "backend_factory(events, bridge_token) -> backend: a web engine written in Python (see "
+           "dccview._web_backends); None for the built-in WebKitGTK.")
       .def("load_html",
            [](PyWebView& w, std::string html, std::string base_url) {
              w.get().load_html(std::move(html), std::move(base_url));

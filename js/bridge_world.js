@@ -9,13 +9,42 @@
 // page's message as the page's half (js/bridge.js) wrote it. See docs/protocol.md.
 (function () {
   "use strict";
-  const messageHandlers = window.webkit && window.webkit.messageHandlers;
-  const handler = messageHandlers && messageHandlers.dccview;
-  if (!handler || globalThis.__dccviewDeliver) return;
-
   // The two halves' channel (the same names in js/bridge.js).
   const TO_NATIVE = "dccview:to-native";
   const TO_PAGE = "dccview:to-page";
+  const EVAL_RESULT = "dccview:eval-result";
+  if (globalThis.__dccviewDeliver) return;
+  const post = nativeChannel();
+  if (!post) return;
+
+  // The way to native code, which exists in this world only:
+  //   WebKitGTK      the "dccview" script message handler, registered for this world alone;
+  //   Qt WebEngine   a QWebChannel set on this world alone (qt.webChannelTransport exists nowhere
+  //                  else); its "dccview" object is usable after one round trip, so the messages
+  //                  posted before that wait here, in order.
+  function nativeChannel() {
+    const handlers = window.webkit && window.webkit.messageHandlers;
+    if (handlers && handlers.dccview) return (text) => handlers.dccview.postMessage(text);
+    if (typeof QWebChannel !== "function" || typeof qt !== "object" || !qt || !qt.webChannelTransport) {
+      return null;
+    }
+    let sink = null;
+    const waiting = [];  // [method, text] posted before the channel was up
+    const send = (method, text) => (sink ? sink[method](text) : waiting.push([method, text]));
+    new QWebChannel(qt.webChannelTransport, (channel) => {
+      sink = channel.objects.dccview;
+      while (waiting.length) {
+        const [method, text] = waiting.shift();
+        sink[method](text);
+      }
+    });
+    // Evaluations whose result comes back as an event (Qt WebEngine cannot await a Promise):
+    // "<evaluation id>\n<result JSON>", dispatched by the evaluation's own code in the page world.
+    document.addEventListener(EVAL_RESULT, (event) => {
+      if (typeof event.detail === "string") send("evalResult", event.detail);
+    });
+    return (text) => send("post", text);
+  }
 
   const idBytes = new Uint8Array(16);
   crypto.getRandomValues(idBytes);
@@ -25,7 +54,7 @@
 
   // Only strings cross: whatever else a page script dispatches is not a bridge message.
   document.addEventListener(TO_NATIVE, (event) => {
-    if (typeof event.detail === "string") handler.postMessage(header + event.detail);
+    if (typeof event.detail === "string") post(header + event.detail);
   });
 
   // Native code calls this (in this world) with the id of the document its messages are for; a
@@ -36,5 +65,5 @@
     return true;
   };
 
-  handler.postMessage(header + '{"type":"hello"}');
+  post(header + '{"type":"hello"}');
 })();

@@ -98,6 +98,12 @@ struct WebViewOptions {
 };
 
 class WebViewProxy;
+class WebView;
+
+namespace webview_detail {
+struct Platform;
+std::unique_ptr<WebView> make_webview(WebViewOptions options, const Platform& platform);
+}  // namespace webview_detail
 
 // Host mode in a host whose main loop is not GLib's (an engine tick, a timer the host drives): the
 // host calls this from its own timer or tick on its main thread, to run the host-mode views' pending
@@ -187,6 +193,10 @@ class WebView {
   struct Core;
 
  private:
+  // A view on another platform than the build's default (src/webview/hosted_platform.h).
+  friend std::unique_ptr<WebView> webview_detail::make_webview(WebViewOptions, const webview_detail::Platform&);
+  WebView(WebViewOptions options, const webview_detail::Platform& platform);
+
   std::shared_ptr<Core> core_;
 };
 

@@ -29,6 +29,7 @@ __all__ = [
     "QueueFullError",
     "JavaScriptError",
     "WebProcessError",
+    "WebBackendUnavailableError",
     "javascript_error",
 ]
 
@@ -50,3 +51,8 @@ def javascript_error(name: str, message: str, stack: str = "") -> EvalError:
     error.message = message
     error.stack = stack
     return error
+
+
+class WebBackendUnavailableError(RuntimeError):
+    """The web backend asked for (``backend=`` or ``DCCVIEW_BACKEND``) cannot run in this process; the
+    message names what is missing (a module, a QApplication) and how to get it."""

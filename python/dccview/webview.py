@@ -15,9 +15,10 @@ import json
 import logging
 import threading
 import weakref
+from types import SimpleNamespace
 from typing import Any, Callable, Optional
 
-from . import _core, _runtime
+from . import _core, _runtime, _web_backends
 from .config import ThreadSafetyConfig
 from .errors import EvalError, JavaScriptError, ShutdownInProgressError, javascript_error
 from .utils.dcc_thread_safe import DCCThreadSafeWrapper
@@ -35,6 +36,9 @@ _opened = itertools.count()  # numbers views in the order they were created (lis
 
 
 JsonDefault = Optional[Callable[[Any], Any]]
+
+# Qt WebEngine's setHtml() turns the page into a data: URL, which Chromium limits to 2 MB.
+QT_WEBENGINE_MAX_HTML_BYTES = 2 * 1024 * 1024 - 64 * 1024
 
 
 def _to_json(data: Any, default: JsonDefault = None) -> str:
@@ -92,6 +96,13 @@ def _eval_callback(callback: Callable[[Any, Optional[EvalError]], None], on_main
     return native
 
 
+def _parent_widget(parent: Any) -> Any:
+    """A Qt WebEngine view's parent: a QWidget, or None."""
+    if parent is None or callable(getattr(parent, "winId", None)) and callable(getattr(parent, "layout", None)):
+        return parent
+    raise TypeError(f"parent must be a QWidget for a Qt WebEngine view, not {type(parent).__name__}")
+
+
 def _parent_handle(parent: Any) -> int:
     if parent is None:
         return 0
@@ -125,6 +136,7 @@ class WebViewProxy:
         self._dcc_mode = dcc_mode
         self._json_default = json_default
         self._owner = weakref.ref(owner)
+        self._max_html_bytes: Optional[int] = None  # the engine's limit on load_html, if any
 
     def eval_js(self, script: str) -> None:
         """Runs ``script`` in the page (fire-and-forget; page errors are logged)."""
@@ -155,6 +167,9 @@ class WebViewProxy:
         self._native.load_url(url)
 
     def load_html(self, html: str) -> None:
+        if self._max_html_bytes is not None and len(html.encode("utf-8")) > self._max_html_bytes:
+            raise ValueError(f"load_html: {len(html.encode('utf-8'))} bytes is more than Qt WebEngine shows "
+                             f"({self._max_html_bytes}: setHtml makes a data: URL); serve it with load_url")
         self._native.load_html(html)
 
     def reload(self) -> None:
@@ -198,6 +213,8 @@ class WebView:
         allowed_origins: origins whose pages may call handlers (default: what the application loaded).
         close_timeout: seconds close() drains queued operations before destroying them (logged).
         name: the view's name (default: its title), for ``singleton`` and ``dccview.list_webviews()``.
+        backend: the web engine: "auto" (the default, or ``DCCVIEW_BACKEND``), "webkitgtk" or
+            "qtwebengine" (see docs/python.md); ``backend`` tells which one the view runs on.
         singleton: close an open view of the same name first: re-running a tool script (a DCC's script
             editor) replaces its panel instead of opening a second one beside it.
         json_default: converts what JSON cannot hold (sets, dataclasses, paths) in handler return values
@@ -210,7 +227,7 @@ class WebView:
                  config: Optional[ThreadSafetyConfig] = None, thread_mode: str = "auto", visible: bool = True,
                  allowed_origins: Optional[list] = None, max_payload_bytes: int = 16 << 20,
                  close_timeout: float = 5.0, json_default: JsonDefault = None, name: Optional[str] = None,
-                 singleton: bool = False) -> None:
+                 singleton: bool = False, backend: Optional[str] = None) -> None:
         if title is Ellipsis:  # the RFC's examples write WebView(...) for "the usual arguments"
             title = "dccview"
         self._name = str(name) if name is not None else title
@@ -223,17 +240,29 @@ class WebView:
             raise TypeError("config must be a ThreadSafetyConfig")
         self._dcc_mode = bool(dcc_mode)
         self._closed_event = threading.Event()
+        self._backend_name = _web_backends.resolve(backend)
+        _web_backends.check_thread_mode(self._backend_name, thread_mode)
+        self._engine: Any = None  # the Qt WebEngine backend object (GUI thread only)
+        self._container: Any = None  # widget() for a WebKitGTK view in a Qt host
+        factory = None
+        if self._backend_name == "qtwebengine":
+            options = SimpleNamespace(title=title, width=width, height=height, visible=visible, debug=debug,
+                                      parent=_parent_widget(parent))
+            factory = _web_backends.qtwebengine_factory(options, lambda engine: setattr(self, "_engine", engine))
+            parent = None
         state = _runtime.active()
         self._native = _core.WebView(
             title=title, width=width, height=height, visible=visible, debug=debug, dcc_mode=self._dcc_mode,
             thread_mode=thread_mode, parent=_parent_handle(parent), dispatcher=state.dispatcher,
             **self._config.native_kwargs(),
             allowed_origins=list(allowed_origins or []), max_payload_bytes=max_payload_bytes,
-            close_timeout_ms=int(close_timeout * 1000))
+            close_timeout_ms=int(close_timeout * 1000), backend_factory=factory)
         if self._dcc_mode:
             _runtime.bind_view(self)  # registry changes are refused while it is open
         self._json_default = json_default
         self._proxy = WebViewProxy(self._native.get_proxy(), self._dcc_mode, self, json_default)
+        if self._backend_name == "qtwebengine":
+            self._proxy._max_html_bytes = QT_WEBENGINE_MAX_HTML_BYTES
         self._native.on(CLOSED_EVENT, self._closed_handler())
         self._order = next(_opened)
         _live_views.add(self)
@@ -314,6 +343,25 @@ class WebView:
 
     def set_size(self, width: int, height: int) -> None:
         self._native.set_size(width, height)
+
+    @property
+    def backend(self) -> str:
+        """The web engine the view runs on: "webkitgtk" or "qtwebengine"."""
+        return self._backend_name
+
+    def widget(self) -> Any:
+        """The QWidget to dock into a Qt host's layout or dock widget: the QWebEngineView itself, or
+        (a WebKitGTK view in a Qt application) a window container around the view's X11 window, made
+        with the application's binding on the first call. GUI (main) thread only."""
+        if threading.current_thread() is not threading.main_thread():
+            raise RuntimeError("widget(): Qt widgets belong to the GUI thread; call it there")
+        if self._native.is_closed:
+            raise ShutdownInProgressError("widget(): the WebView is closed")
+        if self._engine is not None:
+            return self._engine.view
+        if self._container is None:
+            self._container = _web_backends.window_container(self._native.native_handle())
+        return self._container
 
     def hide(self) -> None:
         self._native.hide()

@@ -72,7 +72,7 @@ struct Platform {
   std::function<std::shared_ptr<Dispatcher>(ThreadMode mode)> thread_for;
   // Installs the loop that serves a view's own queue (shutdown accounting) on the WebView thread;
   // runs there.
-  std::function<void(Dispatcher& view_queue)> install_view_loop;
+  std::function<void(const std::shared_ptr<Dispatcher>& view_queue)> install_view_loop;
   // See create_backend() below; runs on the WebView thread.
   std::function<std::unique_ptr<Backend>(const WebViewOptions& options, BackendEvents& events,
                                          const std::string& bridge_token)>

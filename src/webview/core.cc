@@ -83,7 +83,7 @@ void WebView::Core::create(const webview_detail::Platform& platform) {
   gtk = platform.thread_for(options.thread_mode);
   auto created = gtk->try_call([this, &platform] {
     ui = std::make_shared<Dispatcher>(options.config, QueueOptions{}, "WebView-thread");
-    platform.install_view_loop(*ui);
+    platform.install_view_loop(ui);
     backend = platform.create_backend(options, *this, bridge_token);
   }, std::chrono::seconds(30), "create WebView");
   created.value();

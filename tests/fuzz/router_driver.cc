@@ -129,7 +129,7 @@ class Driver {
     core_ = std::make_shared<WebView::Core>(options);
     webview_detail::Platform platform{
         [this](ThreadMode) { return view_thread_; },
-        [](Dispatcher& queue) { queue.install<ManualLoop>(); },
+        [](const std::shared_ptr<Dispatcher>& queue) { queue->install<ManualLoop>(); },
         [this](const WebViewOptions&, BackendEvents&, const std::string& token) {
           token_ = token;
           return std::unique_ptr<Backend>(new FakeBackend(page_));

@@ -2,6 +2,11 @@
 
 The tests run the RFC's test plan "for real": the main thread runs dccview's loop (the fallback
 backend) while the test body runs on worker threads, so every cross-thread path is exercised.
+
+DCCVIEW_TEST_WEB_BACKEND=qtwebengine runs the WebView suites on Qt WebEngine instead of WebKitGTK:
+this process then is a PySide2 application (its QApplication made here, before any test), the main
+thread runs Qt's event loop while a body runs, and views default to the Qt WebEngine backend. Tests
+that are about WebKitGTK alone carry the ``webkitgtk_only`` mark and are skipped there.
 """
 
 from __future__ import annotations
@@ -16,6 +21,29 @@ import dccview
 from dccview.utils import thread_dispatcher as td
 
 BODY_TIMEOUT_S = float(os.environ.get("DCCVIEW_TEST_BODY_TIMEOUT", "120"))
+WEB_BACKEND = os.environ.get("DCCVIEW_TEST_WEB_BACKEND", "webkitgtk")
+
+if WEB_BACKEND == "qtwebengine":
+    from PySide2 import QtCore, QtWebEngineWidgets, QtWidgets  # noqa: F401 - WebEngine before the app
+
+    os.environ["DCCVIEW_BACKEND"] = "qtwebengine"
+    QT_APP = QtWidgets.QApplication.instance() or QtWidgets.QApplication(["dccview-tests"])
+
+webkitgtk_only = pytest.mark.skipif(WEB_BACKEND != "webkitgtk", reason="about WebKitGTK alone")
+
+
+def _run_main_thread_until(done: threading.Event) -> None:
+    """Serves the main thread until ``done`` is set (the setter then wakes it with stop_main_loop())."""
+    if WEB_BACKEND != "qtwebengine":
+        td.run_main_loop(until=done.is_set)
+        return
+    loop = QtCore.QEventLoop()
+    quit_later = QtCore.QTimer()  # checks `done` each time Qt's loop is woken for dccview, and every 50 ms
+    quit_later.timeout.connect(lambda: loop.quit() if done.is_set() else None)
+    quit_later.start(50)
+    if not done.is_set():
+        loop.exec_()
+    quit_later.stop()
 
 
 def run_with_main_loop(body: Callable[[], Any], timeout: float = BODY_TIMEOUT_S) -> Any:
@@ -42,7 +70,7 @@ def run_with_main_loop(body: Callable[[], Any], timeout: float = BODY_TIMEOUT_S)
 
     threading.Thread(target=worker, name="test-body", daemon=True).start()
     threading.Thread(target=watchdog, name="test-watchdog", daemon=True).start()
-    td.run_main_loop(until=done.is_set)
+    _run_main_thread_until(done)
     if "error" in outcome:
         raise outcome["error"]
     return outcome.get("value")

@@ -1,5 +1,7 @@
-"""The WebView from Python on a real WebKitGTK view (Xvfb in CI), with a running main loop:
-dcc_mode, the thread-safe wrapper, the proxy from many threads, errors, close, and the stress run."""
+"""The WebView from Python on a real web engine (Xvfb in CI), with a running main loop: dcc_mode, the
+thread-safe wrapper, the proxy from many threads, errors, close, and the stress run. Run once per web
+backend: WebKitGTK (its own thread), and Qt WebEngine (DCCVIEW_TEST_WEB_BACKEND=qtwebengine: the
+view lives on the Qt GUI thread, the main thread), where the thread expectations differ."""
 
 import logging
 import sys
@@ -12,7 +14,9 @@ import dccview
 from dccview import WebView
 from dccview.utils import dcc_thread_safe, run_on_main_thread_sync
 
-from conftest import needs_display
+from conftest import WEB_BACKEND, needs_display, webkitgtk_only
+
+ON_QT = WEB_BACKEND == "qtwebengine"  # the view lives on the main (GUI) thread
 
 pytestmark = needs_display
 
@@ -91,6 +95,9 @@ def test_without_dcc_mode_handlers_run_on_the_webview_thread_and_decorated_ones_
 
     where = main_loop(body)
     assert where["scene"] == MAIN
+    if ON_QT:  # the WebView thread is the GUI thread
+        assert where["plain"] == MAIN
+        return
     assert where["plain"] not in (MAIN, threading.get_ident())
     assert where["plain_name"] == "dccview-webview", "the WebView thread under its own name, not Dummy-N"
 
@@ -288,14 +295,29 @@ def test_deadlock_pattern_3_is_refused_at_once_or_served(main_loop):
             return threading.get_ident()
 
         refused = view.eval_js_sync("dccview.call('ask_page')")
-        # Main thread -> WebView (eval_js_sync) -> main thread (handler): served, not a deadlock.
-        served = run_on_main_thread_sync(lambda: view.eval_js_sync("dccview.call('needs_main')", 10000), timeout=20)
+        # Main thread -> WebView (eval_js_sync) -> main thread (handler): served, not a deadlock. On Qt
+        # WebEngine the main thread is the WebView's own: refused at once, like the handler above.
+        served = run_on_main_thread_sync(lambda: _outcome(lambda: view.eval_js_sync("dccview.call('needs_main')",
+                                                                                    10000)), timeout=20)
         view.close()
         return refused, served
 
-    refused, served = main_loop(body)
+    refused, (served, took) = main_loop(body)
     assert refused["refused_after_s"] is not None and refused["refused_after_s"] < 1.0
-    assert served == MAIN
+    if ON_QT:
+        assert isinstance(served, dccview.DeadlockDetectedError) and took < 1.0, (served, took)
+    else:
+        assert served == MAIN
+
+
+def _outcome(action):
+    """(action's value or the exception it raised, seconds it took)."""
+    started = time.monotonic()
+    try:
+        value = action()
+    except Exception as error:  # noqa: BLE001 - the outcome is what the test checks
+        value = error
+    return value, time.monotonic() - started
 
 
 def test_deadlock_pattern_3_with_a_main_thread_that_must_not_be_reentered_raises_at_once(main_loop):
@@ -318,11 +340,19 @@ def test_deadlock_pattern_3_with_a_main_thread_that_must_not_be_reentered_raises
                 answer = view.eval_js_sync("dccview.call('needs_main').catch(e => [e.name, e.type])", 20000)
             return answer, time.monotonic() - started
 
+        if ON_QT:  # the main thread is the WebView's: its wait is refused before any page call
+            outcome = run_on_main_thread_sync(lambda: _outcome(inside_undo_chunk), timeout=30)
+            view.close()
+            return outcome
         outcome = run_on_main_thread_sync(inside_undo_chunk, timeout=30)
         served = run_on_main_thread_sync(lambda: view.eval_js_sync("dccview.call('needs_main')", 20000), timeout=30)
         view.close()
         return outcome, served
 
+    if ON_QT:
+        refused, took = main_loop(body)
+        assert isinstance(refused, dccview.DeadlockDetectedError) and took < 1.0, (refused, took)
+        return
     (answer, took), served = main_loop(body)
     assert answer == ["HandlerError", "DeadlockDetectedError"]
     assert took < 5.0, took  # refused when the wait starts; the timeouts are 20 s
@@ -380,6 +410,7 @@ def test_closing_on_the_main_thread_serves_a_handler_waiting_for_the_main_thread
     assert outcome["close_s"] < 3.0  # explicit slack against the 5 s stall
 
 
+@webkitgtk_only  # a standalone script's loop; in a Qt application show() returns at once
 def test_show_wait_returns_once_the_view_is_closed_from_another_thread():
     view = open_view()
     closer_ran = []
@@ -396,6 +427,7 @@ def test_show_wait_returns_once_the_view_is_closed_from_another_thread():
     assert time.monotonic() - started < 30
 
 
+@webkitgtk_only  # as above
 def test_an_application_closed_handler_keeps_show_wait_working():
     # on("dccview:closed") used to replace the view's own closed handler: show(wait=True) then
     # never returned.

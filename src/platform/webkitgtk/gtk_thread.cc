@@ -148,7 +148,7 @@ std::shared_ptr<Dispatcher> thread_for(ThreadMode mode) {
 const Platform& default_platform() {
   static const Platform platform{
       thread_for,
-      [](Dispatcher& view_queue) { view_queue.install<GlibLoop>(nullptr); },  // a GSource on this thread
+      [](const std::shared_ptr<Dispatcher>& view_queue) { view_queue->install<GlibLoop>(nullptr); },  // a GSource on this thread
       create_backend,
   };
   return platform;

@@ -1,0 +1,310 @@
+"""The Qt WebEngine backend: a dccview panel as a QWebEngineView of the host's own Qt (PySide2,
+PySide6, PyQt5 or PyQt6), driven by the same native core as WebKitGTK views (bindings/web_backend.h
+lists what the core calls). Everything here runs on the Qt GUI thread, the host's main thread.
+
+The bridge is the WebKitGTK one (js/bridge.js in the page's world, js/bridge_world.js in an isolated
+world): here the isolated world is Qt's ApplicationWorld, and its channel to native code is a
+QWebChannel set on that world only, so page scripts and frames cannot reach it (docs/protocol.md).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from types import SimpleNamespace
+from typing import Any, Callable, Dict, Optional, Tuple
+
+from .. import _core
+
+logger = logging.getLogger("dccview")
+
+_TOKEN_PLACEHOLDER = "__DCCVIEW_BRIDGE_TOKEN__"
+_EVAL_RESULT_EVENT = "dccview:eval-result"  # the same name in js/bridge_world.js
+
+# Evaluates the caller's script in the page's world with indirect eval, awaits it, and sends value or
+# error back as JSON through an event the privileged half forwards (runJavaScript cannot await).
+_EVAL_WRAPPER = """(function (id, script) {
+  const dispatch = EventTarget.prototype.dispatchEvent, Event = CustomEvent, target = document;
+  (async () => {
+    try {
+      const value = await (0, eval)(script);
+      return JSON.stringify({ok: true, value: value === undefined ? null : value});
+    } catch (e) {
+      const error = (e !== null && typeof e === "object") ? e : {message: String(e)};
+      return JSON.stringify({ok: false, name: error.name || "Error",
+                             message: String(error.message !== undefined ? error.message : e),
+                             stack: error.stack || ""});
+    }
+  })().then((text) => dispatch.call(target, new Event(%s, {detail: id + "\\n" + text})));
+})(%s, %s)"""
+
+_classes: Dict[str, SimpleNamespace] = {}
+
+
+def _qt_classes(qt) -> SimpleNamespace:
+    """The QObject subclasses this backend needs, made once per binding."""
+    made = _classes.get(qt.binding)
+    if made is not None:
+        return made
+
+    class Sink(qt.QtCore.QObject):
+        """The QWebChannel object the privileged half posts to (its only object)."""
+
+        def __init__(self, on_message: Callable[[str], None], on_eval_result: Callable[[str], None]) -> None:
+            super().__init__()
+            self._on_message = on_message
+            self._on_eval_result = on_eval_result
+
+        @qt.Slot(str)
+        def post(self, text: str) -> None:
+            self._on_message(text)
+
+        @qt.Slot(str)
+        def evalResult(self, text: str) -> None:  # noqa: N802 - the name the page calls
+            self._on_eval_result(text)
+
+    class View(qt.QWebEngineView):
+        """Its window's close button asks the core to close gracefully instead of closing at once."""
+
+        on_close_button: Optional[Callable[[], None]] = None
+
+        def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+            if self.on_close_button is None:
+                return super().closeEvent(event)
+            event.ignore()
+            self.on_close_button()
+
+    class Page(qt.QWebEnginePage):
+        """Console messages go to the "dccview" logger (DEBUG) instead of the process's stderr."""
+
+        def javaScriptConsoleMessage(self, level, message, line, source) -> None:  # noqa: N802 - Qt's name
+            logger.debug("page console (%s:%s): %s", source or "script", line, message)
+
+    made = SimpleNamespace(Sink=Sink, View=View, Page=Page)
+    _classes[qt.binding] = made
+    return made
+
+
+def _webchannel_js(qt) -> str:
+    """qwebchannel.js, which Qt WebEngine ships as a resource."""
+    resource = qt.QtCore.QFile(":/qtwebchannel/qwebchannel.js")
+    if not resource.open(qt.QtCore.QIODevice.ReadOnly):
+        raise RuntimeError("dccview: Qt WebEngine's qwebchannel.js resource is missing")
+    try:
+        return bytes(resource.readAll()).decode("utf-8")
+    finally:
+        resource.close()
+
+
+def _termination_reason(qt, status) -> str:
+    page = qt.QWebEnginePage
+    statuses = getattr(page, "RenderProcessTerminationStatus", page)
+    if status == statuses.NormalTerminationStatus:
+        return "terminated_by_api"
+    return "crashed"  # abnormal exit, crash, or killed (the OOM killer included)
+
+
+class QtWebEngineBackend:
+    """One view. Made by the core on the GUI thread through the factory in _web_backends."""
+
+    def __init__(self, qt, events: "_core.BackendEvents", token: str, options: SimpleNamespace) -> None:
+        self._qt = qt
+        self._events = events
+        self._lost = False  # the widget was deleted under us (its parent went)
+        self._evals: Dict[str, Tuple[Callable[..., None], Any]] = {}  # id -> (reply, timer)
+        self._html_base: Optional[str] = None  # the URL load_html's page stands for, while shown
+        classes = _qt_classes(qt)
+        self._sink = classes.Sink(self._on_message, self._on_eval_result)
+        self.view = classes.View(options.parent) if options.parent is not None else classes.View()
+        if options.parent is None:
+            self.view.on_close_button = events.close_requested
+        self._page = classes.Page(self.view)
+        self.view.setPage(self._page)
+        self._channel = qt.QWebChannel(self._page)
+        self._channel.registerObject("dccview", self._sink)
+        script_type = qt.QWebEngineScript
+        self._page.setWebChannel(self._channel, script_type.ApplicationWorld)
+        page_js, world_js = _core.bridge_scripts()
+        self._add_script("dccview-bridge-world", _webchannel_js(qt) + world_js.replace(_TOKEN_PLACEHOLDER, token),
+                         script_type.ApplicationWorld)
+        self._add_script("dccview-bridge", page_js, script_type.MainWorld)
+        self._page.loadStarted.connect(self._on_load_started)
+        self._page.renderProcessTerminated.connect(self._on_render_process_terminated)
+        self.view.destroyed.connect(self._on_destroyed)
+        self.view.setWindowTitle(options.title)
+        self.view.resize(options.width, options.height)
+        self._debug = options.debug
+        self._inspector = None
+        if options.visible:
+            self.view.show()
+
+    def _add_script(self, name: str, source: str, world: int) -> None:
+        script = self._qt.QWebEngineScript()
+        script.setName(name)
+        script.setSourceCode(source)
+        script.setWorldId(world)
+        script.setInjectionPoint(self._qt.QWebEngineScript.DocumentCreation)
+        script.setRunsOnSubFrames(False)  # the top frame only, as on WebKitGTK
+        self._page.scripts().insert(script)
+
+    # ---- what the core calls (bindings/web_backend.h) ----
+    def load_html(self, html: str, base_url: str) -> None:
+        if self._lost:
+            return
+        self._html_base = base_url or "about:blank"
+        self.view.setHtml(html, self._qt.QtCore.QUrl(base_url)) if base_url else self.view.setHtml(html)
+
+    def load_url(self, url: str) -> None:
+        if not self._lost:
+            self._html_base = None
+            self.view.load(self._qt.QtCore.QUrl(url))
+
+    def reload(self) -> None:
+        if not self._lost:
+            self.view.reload()
+
+    def current_url(self) -> str:
+        if self._lost:
+            return ""
+        url = self.view.url().toString()
+        # setHtml shows a data: URL (or, with a base URL, that URL): report what load_html was given,
+        # so that the core replays the HTML on reload() instead of loading the base URL.
+        if self._html_base is not None and (url.startswith("data:") or url in (self._html_base, "")):
+            return self._html_base
+        return url
+
+    def evaluate(self, script: str, done: Optional[Callable[[], None]]) -> None:
+        self._run(script, self._qt.QWebEngineScript.MainWorld, done)
+
+    def deliver(self, doc: str, messages_json: str, done: Optional[Callable[[], None]]) -> None:
+        script = "__dccviewDeliver(" + json.dumps(doc) + "," + json.dumps(messages_json) + ")"
+        self._run(script, self._qt.QWebEngineScript.ApplicationWorld, done)
+
+    def evaluate_async(self, script: str, reply: Callable[..., None], timeout_s: float) -> None:
+        if self._lost:
+            reply(None, ("ShutdownError", "the WebView's widget was deleted", ""))
+            return
+        eval_id = secrets.token_hex(16)
+        timer = self._qt.QtCore.QTimer()
+        timer.setSingleShot(True)
+        timer.timeout.connect(lambda: self._answer(eval_id, None, ("TimeoutError", "evaluation timed out", "")))
+        self._evals[eval_id] = (reply, timer)
+        timer.start(max(0, int(timeout_s * 1000)))
+        wrapper = _EVAL_WRAPPER % (json.dumps(_EVAL_RESULT_EVENT), json.dumps(eval_id), json.dumps(script))
+        self._page.runJavaScript(wrapper, self._qt.QWebEngineScript.MainWorld)
+
+    def show(self) -> None:
+        if not self._lost:
+            self.view.show()
+
+    def hide(self) -> None:
+        if not self._lost:
+            self.view.hide()
+
+    def set_title(self, title: str) -> None:
+        if not self._lost:
+            self.view.setWindowTitle(title)
+
+    def set_size(self, width: int, height: int) -> None:
+        if not self._lost:
+            self.view.resize(width, height)
+
+    def native_handle(self) -> int:
+        return 0  # a widget of the host's own Qt: dock it with WebView.widget(), not a window id
+
+    def show_inspector(self) -> bool:
+        if not self._debug or self._lost:
+            return False
+        if self._inspector is None:
+            self._inspector = self._qt.QWebEngineView()
+            self._inspector.setWindowTitle("dccview inspector: " + self.view.windowTitle())
+            self._page.setDevToolsPage(self._inspector.page())
+        self._inspector.show()
+        return True
+
+    def save_png(self, path: str, done: Callable[[Optional[str]], None]) -> None:
+        if self._lost:
+            done("the WebView's widget was deleted")
+            return
+        if self.view.grab().save(path, "PNG"):
+            done(None)
+        else:
+            done("cannot write " + path)
+
+    def destroy(self) -> None:
+        for eval_id in list(self._evals):
+            self._answer(eval_id, None, ("ShutdownError", "the WebView was closed before the script finished", ""))
+        if self._lost:
+            return
+        self._page.loadStarted.disconnect(self._on_load_started)
+        self._page.renderProcessTerminated.disconnect(self._on_render_process_terminated)
+        self.view.destroyed.disconnect(self._on_destroyed)
+        self.view.on_close_button = None
+        if self._inspector is not None:
+            self._page.setDevToolsPage(None)
+            self._inspector.deleteLater()
+            self._inspector = None
+        self.view.hide()
+        self.view.setParent(None)
+        view, self.view, self._page = self.view, None, None
+        self._qt.delete(view)  # the page is the view's child: deleted with it
+
+    # ---- what Qt reports ----
+    def _run(self, script: str, world: int, done: Optional[Callable[[], None]]) -> None:
+        if self._lost:
+            if done is not None:
+                done()
+            return
+        if done is None:
+            self._page.runJavaScript(script, world)
+        else:
+            # The completion value is dropped, and must be: PySide2 5.15 crashes converting a boolean
+            # result for a callback (measured: "true" -> SIGSEGV), so the script ends in undefined.
+            self._page.runJavaScript(script + "\n;void 0", world, lambda _result: done())
+
+    def _on_message(self, text: str) -> None:
+        self._events.page_message(text)
+
+    def _on_eval_result(self, text: str) -> None:
+        eval_id, _, body = text.partition("\n")
+        if eval_id not in self._evals:
+            return  # answered already (timed out), or not one of ours
+        try:
+            outcome = json.loads(body)
+        except ValueError:
+            outcome = None
+        if not isinstance(outcome, dict):
+            self._answer(eval_id, None, ("Error", "unreadable evaluation result", ""))
+        elif outcome.get("ok"):
+            self._answer(eval_id, json.dumps(outcome.get("value")), None)
+        else:
+            self._answer(eval_id, None, (str(outcome.get("name", "Error")), str(outcome.get("message", "")),
+                                         str(outcome.get("stack", ""))))
+
+    def _answer(self, eval_id: str, result: Optional[str], error: Optional[Tuple[str, str, str]]) -> None:
+        pending = self._evals.pop(eval_id, None)
+        if pending is None:
+            return
+        reply, timer = pending
+        timer.stop()
+        reply(result, error)
+
+    def _on_load_started(self) -> None:
+        self._events.navigation_started()
+
+    def _on_render_process_terminated(self, status, _exit_code) -> None:
+        reason = _termination_reason(self._qt, status)
+        for eval_id in list(self._evals):
+            self._answer(eval_id, None, ("WebProcessError", "the web process running the page ended before the "
+                                         f"script finished ({reason})", ""))
+        self._events.web_process_terminated(reason)
+
+    def _on_destroyed(self, *_args) -> None:
+        # The widget was deleted with its parent: the view closes gracefully ("dccview:closed", then
+        # ShutdownInProgressError), as a docked WebKitGTK view does when its parent window goes.
+        if self._lost:
+            return
+        self._lost = True
+        logger.warning("WebView: its widget was deleted with its parent; closing")
+        self._events.close_requested()
