@@ -13,7 +13,7 @@ import json
 import logging
 import secrets
 from types import SimpleNamespace
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Callable, Dict, Optional, Tuple
 
 from .. import _core
 
@@ -112,7 +112,7 @@ class QtWebEngineBackend:
         self._qt = qt
         self._events = events
         self._lost = False  # the widget was deleted under us (its parent went)
-        self._evals: Dict[str, Tuple[Callable[..., None], Any]] = {}  # id -> (reply, timer)
+        self._evals: Dict[str, Callable[..., None]] = {}  # evaluation id -> its reply, until answered
         self._html_base: Optional[str] = None  # the URL load_html's page stands for, while shown
         classes = _qt_classes(qt)
         self._sink = classes.Sink(self._on_message, self._on_eval_result)
@@ -186,11 +186,12 @@ class QtWebEngineBackend:
             reply(None, ("ShutdownError", "the WebView's widget was deleted", ""))
             return
         eval_id = secrets.token_hex(16)
-        timer = self._qt.QtCore.QTimer()
-        timer.setSingleShot(True)
-        timer.timeout.connect(lambda: self._answer(eval_id, None, ("TimeoutError", "evaluation timed out", "")))
-        self._evals[eval_id] = (reply, timer)
-        timer.start(max(0, int(timeout_s * 1000)))
+        self._evals[eval_id] = reply
+        # Qt's own single-shot timer, never a QTimer of ours: one dropped by its own timeout (the
+        # answer releases it) is deleted while Qt's dispatcher still runs it (measured: SIGSEGV in
+        # runTimersOnceWithNormalPriority). Firing after the answer finds nothing pending.
+        self._qt.QtCore.QTimer.singleShot(max(0, int(timeout_s * 1000)), lambda: self._answer(
+            eval_id, None, ("TimeoutError", "evaluation timed out", "")))
         wrapper = _EVAL_WRAPPER % (json.dumps(_EVAL_RESULT_EVENT), json.dumps(eval_id), json.dumps(script))
         self._page.runJavaScript(wrapper, self._qt.QWebEngineScript.MainWorld)
 
@@ -283,12 +284,9 @@ class QtWebEngineBackend:
                                          str(outcome.get("stack", ""))))
 
     def _answer(self, eval_id: str, result: Optional[str], error: Optional[Tuple[str, str, str]]) -> None:
-        pending = self._evals.pop(eval_id, None)
-        if pending is None:
-            return
-        reply, timer = pending
-        timer.stop()
-        reply(result, error)
+        reply = self._evals.pop(eval_id, None)
+        if reply is not None:
+            reply(result, error)
 
     def _on_load_started(self) -> None:
         self._events.navigation_started()
