@@ -187,7 +187,7 @@ def open_panel(dcc_mode: bool = True, title: str = "dccview panel") -> dccview.W
     if _relay is None:
         _relay = _Relay(main_window)
     view = dccview.WebView(title=title, width=420, height=560, dcc_mode=dcc_mode,
-                           thread_mode="host", visible=False)
+                           thread_mode="host", visible=False, backend="webkitgtk")
 
     @view.on("list_objects")
     @dcc_thread_safe

@@ -271,7 +271,7 @@ class ScenePanel(QtCore.QObject):
         if self.view is not None:
             return self.view
         view = dccview.WebView(title="Scene Panel", width=420, height=560, dcc_mode=True,
-                               thread_mode="host", visible=False)
+                               thread_mode="host", visible=False, backend="webkitgtk")
         self.created_on = {"main_thread": threading.current_thread() is threading.main_thread(),
                            "qt_loop_level": QtCore.QThread.currentThread().loopLevel()}
         scene = self.scene

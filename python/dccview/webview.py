@@ -240,7 +240,7 @@ class WebView:
             raise TypeError("config must be a ThreadSafetyConfig")
         self._dcc_mode = bool(dcc_mode)
         self._closed_event = threading.Event()
-        self._backend_name = _web_backends.resolve(backend)
+        self._backend_name = _web_backends.resolve(backend, window_id_parent=isinstance(parent, int))
         _web_backends.check_thread_mode(self._backend_name, thread_mode)
         self._engine: Any = None  # the Qt WebEngine backend object (GUI thread only)
         self._container: Any = None  # widget() for a WebKitGTK view in a Qt host

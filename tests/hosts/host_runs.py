@@ -37,8 +37,12 @@ def search_path(*folders):
 
 
 def host_env(**variables):
-    """This process's environment without STEERING_VARIABLES, with `variables` set."""
+    """This process's environment without STEERING_VARIABLES, with `variables` set. The scenarios here
+    dock WebKitGTK views into their hosts (X11 windows): they run with DCCVIEW_BACKEND=webkitgtk
+    unless `variables` say otherwise (Qt WebEngine in these hosts: tests/python with
+    DCCVIEW_TEST_WEB_BACKEND=qtwebengine)."""
     env = {name: value for name, value in os.environ.items() if name not in STEERING_VARIABLES}
+    env["DCCVIEW_BACKEND"] = "webkitgtk"
     env.update(variables)
     return env
 

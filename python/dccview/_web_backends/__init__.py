@@ -25,8 +25,10 @@ BACKENDS = ("auto", "webkitgtk", "qtwebengine")
 ENVIRONMENT_VARIABLE = "DCCVIEW_BACKEND"
 
 
-def resolve(requested: Optional[str]) -> str:
-    """``"webkitgtk"`` or ``"qtwebengine"`` for ``backend=requested`` (None: the environment, else auto)."""
+def resolve(requested: Optional[str], window_id_parent: bool = False) -> str:
+    """``"webkitgtk"`` or ``"qtwebengine"`` for ``backend=requested`` (None: the environment, else auto).
+    ``auto`` keeps WebKitGTK for a view docked by native window id (``parent=<int>``, the RFC's
+    ``dcc_hwnd``): a Qt WebEngine view's parent is a QWidget."""
     name = requested if requested is not None else os.environ.get(ENVIRONMENT_VARIABLE, "auto")
     name = str(name).strip().lower() or "auto"
     if name not in BACKENDS:
@@ -35,6 +37,8 @@ def resolve(requested: Optional[str]) -> str:
     if name != "auto":
         return name
     binding = qt_binding.running_binding()
+    if window_id_parent:
+        return "webkitgtk"
     return "qtwebengine" if binding is not None and qt_binding.has_webengine(binding) else "webkitgtk"
 
 

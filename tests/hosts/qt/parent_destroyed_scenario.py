@@ -36,7 +36,7 @@ def run_loop(until, seconds=10):
 
 window_shown = run_loop(lambda: window.windowHandle() is not None and window.windowHandle().isExposed())
 PAGE = "<h1>panel</h1><script>dccview.whenReady().then(() => dccview.emit('loaded', {}));</script>"
-view = dccview.WebView(title="docked", html=PAGE, parent=holder, thread_mode="host")
+view = dccview.WebView(title="docked", html=PAGE, parent=holder, thread_mode="host", backend="webkitgtk")
 loaded, closed_event = threading.Event(), threading.Event()
 view.on("loaded")(lambda data: loaded.set())  # host mode: on this thread, from run_loop
 view.on("dccview:closed")(lambda data: closed_event.set())
