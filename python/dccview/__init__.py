@@ -25,6 +25,7 @@ from .errors import (
     ShutdownInProgressError,
     ThreadDispatchTimeoutError,
     ThreadSafetyError,
+    WebBackendUnavailableError,
     WebProcessError,
 )
 from .webview import WebView, WebViewProxy, list_webviews
@@ -43,6 +44,7 @@ __all__ = [
     "ShutdownInProgressError",
     "QueueFullError",
     "JavaScriptError",
+    "WebBackendUnavailableError",
     "WebProcessError",
 ]
 

@@ -1,0 +1,39 @@
+"""Choosing the web engine: backend= and DCCVIEW_BACKEND, and the errors that say what is missing.
+(The WebView suites themselves run on each engine: see conftest.py.)"""
+
+import pytest
+
+import dccview
+from dccview import WebView, _web_backends
+
+from conftest import WEB_BACKEND
+
+
+def test_an_unknown_backend_name_is_refused_naming_the_choices(monkeypatch):
+    with pytest.raises(ValueError, match="backend must be one of auto, webkitgtk, qtwebengine, not 'gecko'"):
+        WebView(backend="gecko")
+    monkeypatch.setenv("DCCVIEW_BACKEND", "servo")
+    with pytest.raises(ValueError, match="DCCVIEW_BACKEND must be one of"):
+        WebView()
+
+
+@pytest.mark.skipif(WEB_BACKEND == "qtwebengine", reason="this process runs a QApplication")
+def test_qt_webengine_without_a_qt_application_says_what_is_missing():
+    with pytest.raises(dccview.WebBackendUnavailableError, match="needs a running Qt application"):
+        WebView(backend="qtwebengine")
+    assert _web_backends.resolve("auto") == "webkitgtk"  # no QApplication here
+
+
+def test_qt_webengine_views_live_on_the_gui_thread_only():
+    with pytest.raises(ValueError, match="does not apply to Qt WebEngine"):
+        WebView(backend="qtwebengine", thread_mode="dedicated")
+
+
+def test_auto_keeps_webkitgtk_for_a_view_docked_by_window_id(monkeypatch):
+    monkeypatch.setattr(_web_backends.qt_binding, "running_binding", lambda: "PySide2")
+    monkeypatch.setattr(_web_backends.qt_binding, "has_webengine", lambda binding: True)
+    assert _web_backends.resolve(None) == "qtwebengine"
+    assert _web_backends.resolve(None, window_id_parent=True) == "webkitgtk"
+    assert _web_backends.resolve("webkitgtk") == "webkitgtk"
+    monkeypatch.setattr(_web_backends.qt_binding, "has_webengine", lambda binding: False)
+    assert _web_backends.resolve(None) == "webkitgtk"  # the binding has no QtWebEngine
