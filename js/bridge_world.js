@@ -33,6 +33,13 @@
     const send = (method, text) => (sink ? sink[method](text) : waiting.push([method, text]));
     new QWebChannel(qt.webChannelTransport, (channel) => {
       sink = channel.objects.dccview;
+      // Native code's messages arrive as a signal of the channel's object: no script to compile per
+      // delivery (runJavaScript would compile each one). `ack`, when not 0, asks to be told when
+      // the page has handled them (native code paces event batches by it).
+      sink.toPage.connect((forDocument, messagesJson, ack) => {
+        globalThis.__dccviewDeliver(forDocument, messagesJson);
+        if (ack) sink.delivered(ack);
+      });
       while (waiting.length) {
         const [method, text] = waiting.shift();
         sink[method](text);

@@ -90,9 +90,17 @@ def open_dccview(app) -> "dccview.WebView":
 
 
 class RawEcho(QtCore.QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.results: List[str] = []
+
     @QtCore.Slot(str, result=str)
     def echo(self, text: str) -> str:
         return text
+
+    @QtCore.Slot(str)
+    def done(self, result_json: str) -> None:
+        self.results.append(result_json)
 
 
 def webchannel_js() -> str:
@@ -120,12 +128,12 @@ def open_raw(app):
     return view, channel, echo
 
 
-def raw_eval(app, view, script: str) -> Any:
-    """Runs an async script in the bare view; its value comes back through document.title (JSON)."""
-    view.page().runJavaScript("document.title = '';(async () => {" + script + "})().then(v => "
-                              "{ document.title = 'R' + JSON.stringify(v); });", 0)
-    wait_until(app, lambda: view.title().startswith("R"))
-    return json.loads(view.title()[1:])
+def raw_eval(app, view, echo: "RawEcho", script: str) -> Any:
+    """Runs an async script in the bare view; its value comes back through the channel's done()."""
+    echo.results.clear()
+    view.page().runJavaScript("(async () => {" + script + "})().then(v => window.raw.done(JSON.stringify(v)));", 0)
+    wait_until(app, lambda: bool(echo.results))
+    return json.loads(echo.results[0])
 
 
 SEQUENTIAL = """
@@ -139,14 +147,14 @@ SEQUENTIAL = """
 """
 
 
-def run_js_call_roundtrip(app, view, raw_view, quick: bool, report: Report) -> None:
+def run_js_call_roundtrip(app, view, raw_view, echo, quick: bool, report: Report) -> None:
     rounds, n = (3, 100) if quick else (8, 250)
     ours: List[float] = []
     raw: List[float] = []
     for _ in range(rounds):
         ours += eval_async(app, view, "(async () => {" + SEQUENTIAL % {
             "n": n, "call": "dccview.call('echo', i)"} + "})()")
-        raw += raw_eval(app, raw_view, SEQUENTIAL % {
+        raw += raw_eval(app, raw_view, echo, SEQUENTIAL % {
             "n": n, "call": "new Promise(r => window.raw.echo(String(i), r))"})
     report.add("js_call_roundtrip", "dccview", [("p50_us", percentile(ours, 50)), ("p99_us", percentile(ours, 99))])
     report.add("js_call_roundtrip", "raw_message", [("p50_us", percentile(raw, 50)), ("p99_us", percentile(raw, 99))])
@@ -241,8 +249,8 @@ def main(argv=None) -> int:
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(["dccview-bench"])
     report = BackendReport()
     view = open_dccview(app)
-    raw_view, _channel, _echo = open_raw(app)
-    run_js_call_roundtrip(app, view, raw_view, args.quick, report)
+    raw_view, _channel, echo = open_raw(app)
+    run_js_call_roundtrip(app, view, raw_view, echo, args.quick, report)
     run_js_call_concurrent(app, view, args.quick, report)
     run_emit_throughput(app, view, args.quick, report)
     view.close()

@@ -30,6 +30,7 @@ def test_qt_webengine_views_live_on_the_gui_thread_only():
 
 
 def test_auto_keeps_webkitgtk_for_a_view_docked_by_window_id(monkeypatch):
+    monkeypatch.delenv("DCCVIEW_BACKEND", raising=False)
     monkeypatch.setattr(_web_backends.qt_binding, "running_binding", lambda: "PySide2")
     monkeypatch.setattr(_web_backends.qt_binding, "has_webengine", lambda binding: True)
     assert _web_backends.resolve(None) == "qtwebengine"

@@ -49,12 +49,21 @@ def _qt_classes(qt) -> SimpleNamespace:
         return made
 
     class Sink(qt.QtCore.QObject):
-        """The QWebChannel object the privileged half posts to (its only object)."""
+        """The QWebChannel object of the privileged half (its only object): the page posts to it,
+        and its toPage signal carries native code's messages to the page (doc, messages, ack)."""
 
-        def __init__(self, on_message: Callable[[str], None], on_eval_result: Callable[[str], None]) -> None:
+        toPage = qt.Signal(str, str, int)  # noqa: N815 - the name the page connects to
+
+        def __init__(self, on_message: Callable[[str], None], on_eval_result: Callable[[str], None],
+                     on_delivered: Callable[[int], None]) -> None:
             super().__init__()
             self._on_message = on_message
             self._on_eval_result = on_eval_result
+            self._on_delivered = on_delivered
+
+        @qt.Slot(int)
+        def delivered(self, ack: int) -> None:
+            self._on_delivered(ack)
 
         @qt.Slot(str)
         def post(self, text: str) -> None:
@@ -115,7 +124,9 @@ class QtWebEngineBackend:
         self._evals: Dict[str, Callable[..., None]] = {}  # evaluation id -> its reply, until answered
         self._html_base: Optional[str] = None  # the URL load_html's page stands for, while shown
         classes = _qt_classes(qt)
-        self._sink = classes.Sink(self._on_message, self._on_eval_result)
+        self._acks: Dict[int, Callable[[], None]] = {}  # deliveries the page has not handled yet
+        self._next_ack = 1
+        self._sink = classes.Sink(self._on_message, self._on_eval_result, self._on_delivered)
         self.view = classes.View(options.parent) if options.parent is not None else classes.View()
         if options.parent is None:
             self.view.on_close_button = events.close_requested
@@ -178,8 +189,15 @@ class QtWebEngineBackend:
         self._run(script, self._qt.QWebEngineScript.MainWorld, done)
 
     def deliver(self, doc: str, messages_json: str, done: Optional[Callable[[], None]]) -> None:
-        script = "__dccviewDeliver(" + json.dumps(doc) + "," + json.dumps(messages_json) + ")"
-        self._run(script, self._qt.QWebEngineScript.ApplicationWorld, done)
+        if self._lost:
+            if done is not None:
+                done()
+            return
+        ack = 0
+        if done is not None:
+            ack, self._next_ack = self._next_ack, self._next_ack + 1
+            self._acks[ack] = done
+        self._sink.toPage.emit(doc, messages_json, ack)
 
     def evaluate_async(self, script: str, reply: Callable[..., None], timeout_s: float) -> None:
         if self._lost:
@@ -234,6 +252,7 @@ class QtWebEngineBackend:
             done("cannot write " + path)
 
     def destroy(self) -> None:
+        self._acks.clear()  # the core is going: nothing waits for these any more
         for eval_id in list(self._evals):
             self._answer(eval_id, None, ("ShutdownError", "the WebView was closed before the script finished", ""))
         if self._lost:
@@ -264,6 +283,18 @@ class QtWebEngineBackend:
             # result for a callback (measured: "true" -> SIGSEGV), so the script ends in undefined.
             self._page.runJavaScript(script + "\n;void 0", world, lambda _result: done())
 
+    def _on_delivered(self, ack: int) -> None:
+        done = self._acks.pop(ack, None)
+        if done is not None:
+            done()
+
+    def _release_acks(self) -> None:
+        """A document that will not acknowledge (navigation, a lost process): its deliveries count as
+        handled, so that event batches do not wait for it."""
+        acks, self._acks = self._acks, {}
+        for done in acks.values():
+            done()
+
     def _on_message(self, text: str) -> None:
         self._events.page_message(text)
 
@@ -289,6 +320,7 @@ class QtWebEngineBackend:
             reply(result, error)
 
     def _on_load_started(self) -> None:
+        self._release_acks()
         self._events.navigation_started()
 
     def _on_render_process_terminated(self, status, _exit_code) -> None:
@@ -296,6 +328,7 @@ class QtWebEngineBackend:
         for eval_id in list(self._evals):
             self._answer(eval_id, None, ("WebProcessError", "the web process running the page ended before the "
                                          f"script finished ({reason})", ""))
+        self._release_acks()
         self._events.web_process_terminated(reason)
 
     def _on_destroyed(self, *_args) -> None:
