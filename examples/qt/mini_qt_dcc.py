@@ -12,7 +12,9 @@ What a Qt-based DCC looks like to a tool author, in small:
     through handlers, and a background job streams its progress to the page with ``emit``.
 
 Threads:
-  * The WebView lives on the Qt main thread (``thread_mode="host"``): this process runs Qt's GLib
+  * The panel runs on the web engine ``DCCVIEW_BACKEND`` names (default ``auto``: Qt WebEngine when the
+    binding has it, else WebKitGTK) and is docked through ``view.widget()`` either way.
+  * The WebView lives on the Qt main thread (``thread_mode="host"``). On WebKitGTK: this process runs Qt's GLib
     event dispatcher (Qt 5's QEventDispatcherGlib, Qt 6's QXcbGlibEventDispatcher: both the default
     on Linux, pip's PySide6 wheels included), which owns the default GLib context, so WebKitGTK cannot run on a thread of
     its own here; created on the main thread, it is driven by Qt's event loop. It is created once
@@ -271,7 +273,7 @@ class ScenePanel(QtCore.QObject):
         if self.view is not None:
             return self.view
         view = dccview.WebView(title="Scene Panel", width=420, height=560, dcc_mode=True,
-                               thread_mode="host", visible=False, backend="webkitgtk")
+                               thread_mode="host", visible=False)
         self.created_on = {"main_thread": threading.current_thread() is threading.main_thread(),
                            "qt_loop_level": QtCore.QThread.currentThread().loopLevel()}
         scene = self.scene
@@ -309,9 +311,10 @@ class ScenePanel(QtCore.QObject):
             # Queued: the container is deleted from Qt's loop, not from inside dccview's close.
             closed_signal.emit((view, docked.pop("container", None)))
 
-        window = QtGui.QWindow.fromWinId(view.native_handle)
-        container = QtWidgets.QWidget.createWindowContainer(window, self.dock)
-        docked["container"] = container
+        # The widget to dock: the QWebEngineView itself on Qt WebEngine, a window container around
+        # the view's X11 window on WebKitGTK (QWindow.fromWinId + createWindowContainer).
+        container = view.widget()
+        docked["container"] = container if view.backend == "webkitgtk" else None  # Qt WebEngine: dccview deletes its own
         container.setMinimumSize(320, 240)
         container.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
         old = self.dock.widget()

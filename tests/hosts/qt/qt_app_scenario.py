@@ -66,6 +66,7 @@ def check_startup():
     record("dcc_name", get_current_dcc_name())
     view = wait_until(panel_view, 30, 0.05)
     record("panel_opened_by_app", view is not None)
+    record("web_backend", view.backend if view is not None else None)
     record("ready", wait_ready(view))
     record("created_on", on_main(lambda: dict(window.panel.created_on)))
     return view

@@ -63,11 +63,14 @@ def test_deleting_the_widget_a_view_is_docked_into_closes_it_without_a_crash(par
     assert result["worker_alive"] is False and result["main_window_alive"] is True, result
 
 
-def run(python, binding, tmp_path):
-    """Runs the scenario with `python` under `binding`; keeps the screenshot as build/<binding>_host.png."""
+def run(python, binding, tmp_path, backend="webkitgtk"):
+    """Runs the scenario with `python` under `binding` with its panel on `backend`; keeps the screenshot
+    as build/<binding>_host.png (build/<binding>_<backend>_host.png for other engines than WebKitGTK)."""
     result_file = tmp_path / "result.json"
-    screenshot = tmp_path / f"{binding.lower()}_host.png"
-    env = scenario_env(binding, DCCVIEW_RESULT=str(result_file), DCCVIEW_SCREENSHOT=str(screenshot))
+    suffix = "" if backend == "webkitgtk" else f"_{backend}"
+    screenshot = tmp_path / f"{binding.lower()}{suffix}_host.png"
+    env = scenario_env(binding, DCCVIEW_RESULT=str(result_file), DCCVIEW_SCREENSHOT=str(screenshot),
+                       DCCVIEW_BACKEND=backend)
     completed = run_host([str(python), str(SCENARIO)], env, tmp_path, 120, f"qt_app_scenario.py ({binding})")
     exited_at = time.time()
     results = read_results(result_file)
