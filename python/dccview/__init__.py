@@ -28,6 +28,7 @@ from .errors import (
     WebBackendUnavailableError,
     WebProcessError,
 )
+from ._web_backends import prepare_qt_application
 from .webview import WebView, WebViewProxy, list_webviews
 
 __version__ = "0.1.0"
@@ -36,6 +37,7 @@ __all__ = [
     "WebView",
     "WebViewProxy",
     "list_webviews",
+    "prepare_qt_application",
     "ThreadSafetyConfig",
     "configure",
     "ThreadSafetyError",

@@ -172,6 +172,7 @@ def drive(view, name):
 
     steps = {"ready": wait_ready(view, PAGE_READY, WAIT_S)}
     steps["backend"] = get_dispatcher_backend().get_name()
+    steps["web_backend"] = view.backend
     steps["dedicated_webview_thread"] = dedicated_webview_thread()
     steps["probe"] = view.eval_js_sync(PAGE_PROBE)
     steps["handlers"] = drive_handlers(view, name)

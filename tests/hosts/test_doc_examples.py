@@ -130,17 +130,29 @@ def test_simulated_host_runs_the_guides_example(guide, view_thread, tmp_path):
     assert steps["exec_returned"] == 0
 
 
-@pytest.mark.parametrize("binding", [pytest.param("PySide2", marks=needs_pyside2), "PySide6",
-                                     pytest.param("PyQt5", marks=needs_pyqt5)])
-def test_qt_application_example(binding, tmp_path):
+needs_pyside2_webengine = pytest.mark.skipif(importlib.util.find_spec("PySide2.QtWebEngineWidgets") is None,
+                                             reason="PySide2's QtWebEngine is not installed")
+needs_pyqt5_webengine = pytest.mark.skipif(importlib.util.find_spec("PyQt5.QtWebEngineWidgets") is None,
+                                           reason="PyQt5's QtWebEngine is not installed")
+
+
+@pytest.mark.parametrize("binding, web_backend", [
+    pytest.param("PySide2", "webkitgtk", marks=needs_pyside2), ("PySide6", "webkitgtk"),
+    pytest.param("PyQt5", "webkitgtk", marks=needs_pyqt5),
+    pytest.param("PySide2", "auto", marks=[needs_pyside2, needs_pyside2_webengine]),
+    pytest.param("PyQt5", "auto", marks=[needs_pyqt5, needs_pyqt5_webengine])])
+def test_qt_application_example(binding, web_backend, tmp_path):
     """A real Qt application: the example is the whole program; closing its window closes the view
-    first ("dccview:closed"), then the application exits with status 0."""
+    first ("dccview:closed"), then the application exits with status 0. Run on WebKitGTK, and as
+    written (auto: Qt WebEngine, since the binding has it)."""
     python = sys.executable
     if binding == "PySide6":
         if test_pyside6.VERSION is None:
             pytest.skip(f"no PySide6 for {test_pyside6.PYTHON}")
         python = test_pyside6.PYTHON
-    completed, results = run_scenario("qt", tmp_path, python=python, binding=binding)
+    completed, results = run_scenario("qt", tmp_path, python=python, binding=binding, DCCVIEW_BACKEND=web_backend)
+    expected_engine = "qtwebengine" if web_backend == "auto" else web_backend
+    assert results["steps"]["drive_panel"]["web_backend"] == expected_engine, results["steps"]["drive_panel"]
     check_ran_clean("qt", completed, results, QT_SUBSTITUTIONS[binding])
     assert "DeprecationWarning" not in completed.stderr, completed.stderr[-2000:]
     # The example ran on this binding alone: dccview's Qt backend had no other one to pick.

@@ -33,8 +33,22 @@ def test_auto_keeps_webkitgtk_for_a_view_docked_by_window_id(monkeypatch):
     monkeypatch.delenv("DCCVIEW_BACKEND", raising=False)
     monkeypatch.setattr(_web_backends.qt_binding, "running_binding", lambda: "PySide2")
     monkeypatch.setattr(_web_backends.qt_binding, "has_webengine", lambda binding: True)
+    monkeypatch.setattr(_web_backends.qt_binding, "load", lambda binding: None)
     assert _web_backends.resolve(None) == "qtwebengine"
     assert _web_backends.resolve(None, window_id_parent=True) == "webkitgtk"
     assert _web_backends.resolve("webkitgtk") == "webkitgtk"
     monkeypatch.setattr(_web_backends.qt_binding, "has_webengine", lambda binding: False)
     assert _web_backends.resolve(None) == "webkitgtk"  # the binding has no QtWebEngine
+
+
+def test_auto_falls_back_to_webkitgtk_when_qt_webengine_cannot_load(monkeypatch, caplog):
+    monkeypatch.delenv("DCCVIEW_BACKEND", raising=False)
+    monkeypatch.setattr(_web_backends.qt_binding, "running_binding", lambda: "PyQt5")
+    monkeypatch.setattr(_web_backends.qt_binding, "has_webengine", lambda binding: True)
+
+    def refuse(binding):
+        raise dccview.WebBackendUnavailableError("PyQt5.QtWebEngineWidgets must be imported before the QApplication")
+
+    monkeypatch.setattr(_web_backends.qt_binding, "load", refuse)
+    assert _web_backends.resolve(None) == "webkitgtk"
+    assert "must be imported before the QApplication" in caplog.text

@@ -11,8 +11,10 @@ own Qt binding, python/dccview/_web_backends/qtwebengine.py), chosen by ``WebVie
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
+import sys
 from types import SimpleNamespace
 from typing import Any, Callable, Optional
 
@@ -37,9 +39,14 @@ def resolve(requested: Optional[str], window_id_parent: bool = False) -> str:
     if name != "auto":
         return name
     binding = qt_binding.running_binding()
-    if window_id_parent:
+    if window_id_parent or binding is None or not qt_binding.has_webengine(binding):
         return "webkitgtk"
-    return "qtwebengine" if binding is not None and qt_binding.has_webengine(binding) else "webkitgtk"
+    try:
+        qt_binding.load(binding)
+    except WebBackendUnavailableError as error:  # installed, but it cannot load here
+        logger.warning("Qt WebEngine cannot be used (%s): this view runs on WebKitGTK", error)
+        return "webkitgtk"
+    return "qtwebengine"
 
 
 def check_thread_mode(backend: str, thread_mode: str) -> None:
@@ -98,3 +105,23 @@ def window_container(native_handle: int) -> Any:
                                          "use QT_QPA_PLATFORM=xcb GDK_BACKEND=x11")
     qt = qt_binding.load_widgets(binding)
     return qt.QtWidgets.QWidget.createWindowContainer(qt.QtGui.QWindow.fromWinId(native_handle))
+
+
+def prepare_qt_application() -> bool:
+    """Call before creating the QApplication (a standalone Qt tool; DCCs do this themselves): loads
+    Qt WebEngine for the Qt binding in use, which must happen before the application exists (PyQt5
+    refuses it later, and Qt warns about shared OpenGL contexts). Returns True when Qt WebEngine is
+    ready; False when the binding has none (views then run on WebKitGTK) or when the application
+    already exists."""
+    binding = next((name for name in qt_binding.BINDINGS if name + ".QtCore" in sys.modules), None)
+    if binding is None:
+        raise RuntimeError("prepare_qt_application(): import your Qt binding (PySide2, PySide6, PyQt5, PyQt6) first")
+    core = sys.modules[binding + ".QtCore"]
+    if core.QCoreApplication.instance() is not None:
+        logger.warning("prepare_qt_application() comes too late: the QApplication exists already")
+        return binding + ".QtWebEngineWidgets" in sys.modules
+    if not qt_binding.has_webengine(binding):
+        return False
+    core.QCoreApplication.setAttribute(core.Qt.AA_ShareOpenGLContexts)
+    importlib.import_module(binding + ".QtWebEngineWidgets")
+    return True

@@ -1,6 +1,8 @@
-"""A Qt application deletes the widget a dccview panel is docked into with `parent=` (the panel's X
-window goes with it) while a worker keeps emitting to the panel. Before dccview handled it, GTK
-destroyed the view's widgets under it and the process crashed. Prints one JSON line of results."""
+"""A Qt application deletes the widget a dccview panel is docked into with `parent=` while a worker
+keeps emitting to the panel. On WebKitGTK the panel's X window goes with it (before dccview handled
+it, GTK destroyed the view's widgets under it and the process crashed); on Qt WebEngine
+(DCCVIEW_BACKEND=qtwebengine) the QWebEngineView is deleted with its parent. Either way the view
+closes gracefully. Prints one JSON line of results."""
 
 import json
 import sys
@@ -36,7 +38,7 @@ def run_loop(until, seconds=10):
 
 window_shown = run_loop(lambda: window.windowHandle() is not None and window.windowHandle().isExposed())
 PAGE = "<h1>panel</h1><script>dccview.whenReady().then(() => dccview.emit('loaded', {}));</script>"
-view = dccview.WebView(title="docked", html=PAGE, parent=holder, thread_mode="host", backend="webkitgtk")
+view = dccview.WebView(title="docked", html=PAGE, parent=holder, thread_mode="host")  # DCCVIEW_BACKEND
 loaded, closed_event = threading.Event(), threading.Event()
 view.on("loaded")(lambda data: loaded.set())  # host mode: on this thread, from run_loop
 view.on("dccview:closed")(lambda data: closed_event.set())
@@ -69,4 +71,4 @@ run_loop(closed_event.is_set)  # the closed event comes from Qt's loop
 print(json.dumps({"window_shown": window_shown, "page_loaded": page_loaded, "streaming": streaming,
                   "view_closed": view_closed, "closed_event": closed_event.is_set(),
                   "emitted": emitted, "worker_alive": worker.is_alive(),
-                  "main_window_alive": window.isVisible()}), flush=True)
+                  "main_window_alive": window.isVisible(), "web_backend": view.backend}), flush=True)

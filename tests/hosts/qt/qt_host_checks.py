@@ -45,10 +45,12 @@ def scenario_env(binding, **variables):
     return host_env(DCCVIEW_QT_BINDING=binding, **variables, PYTHONPATH=search_path(ROOT / "examples" / "qt"))
 
 
-def run_parent_destroyed(python, binding, tmp_path):
-    """Runs parent_destroyed_scenario.py; returns (completed process, its JSON result or None)."""
+def run_parent_destroyed(python, binding, tmp_path, backend="webkitgtk"):
+    """Runs parent_destroyed_scenario.py with the panel on `backend`; returns (completed process, its
+    JSON result or None)."""
     command = [str(python), str(Path(__file__).resolve().parent / "parent_destroyed_scenario.py"), binding]
-    completed = run_host(command, scenario_env(binding), tmp_path, 120, f"the parent-destroyed scenario ({binding})")
+    completed = run_host(command, scenario_env(binding, DCCVIEW_BACKEND=backend), tmp_path, 120,
+                         f"the parent-destroyed scenario ({binding}, {backend})")
     lines = [line for line in completed.stdout.splitlines() if line.startswith("{")]
     return completed, json.loads(lines[-1]) if lines else None
 
