@@ -97,7 +97,14 @@ def _eval_callback(callback: Callable[[Any, Optional[EvalError]], None], on_main
 
 
 def _parent_widget(parent: Any) -> Any:
-    """A Qt WebEngine view's parent: a QWidget, or None."""
+    """A Qt WebEngine view's parent: a QWidget, the QWidget of this process whose native window id
+    `parent` is (the RFC's ``dcc_hwnd``), or None."""
+    if isinstance(parent, int) and not isinstance(parent, bool):
+        widget = _web_backends.widget_of_window_id(parent)
+        if widget is None:
+            raise ValueError(f"parent={parent} is no window of a QWidget in this process: a Qt WebEngine view "
+                             "docks into a QWidget (pass the widget, or backend='webkitgtk' for a foreign window)")
+        return widget
     if parent is None or callable(getattr(parent, "winId", None)) and callable(getattr(parent, "layout", None)):
         return parent
     raise TypeError(f"parent must be a QWidget for a Qt WebEngine view, not {type(parent).__name__}")
@@ -240,7 +247,7 @@ class WebView:
             raise TypeError("config must be a ThreadSafetyConfig")
         self._dcc_mode = bool(dcc_mode)
         self._closed_event = threading.Event()
-        self._backend_name = _web_backends.resolve(backend, window_id_parent=isinstance(parent, int))
+        self._backend_name = _web_backends.resolve(backend, foreign_parent=_web_backends.is_foreign_window(parent))
         _web_backends.check_thread_mode(self._backend_name, thread_mode)
         self._engine: Any = None  # the Qt WebEngine backend object (GUI thread only)
         self._container: Any = None  # widget() for a WebKitGTK view in a Qt host

@@ -29,13 +29,13 @@ def test_qt_webengine_views_live_on_the_gui_thread_only():
         WebView(backend="qtwebengine", thread_mode="dedicated")
 
 
-def test_auto_keeps_webkitgtk_for_a_view_docked_by_window_id(monkeypatch):
+def test_auto_keeps_webkitgtk_for_a_view_docked_into_a_foreign_window(monkeypatch):
     monkeypatch.delenv("DCCVIEW_BACKEND", raising=False)
     monkeypatch.setattr(_web_backends.qt_binding, "running_binding", lambda: "PySide2")
     monkeypatch.setattr(_web_backends.qt_binding, "has_webengine", lambda binding: True)
     monkeypatch.setattr(_web_backends.qt_binding, "load", lambda binding: None)
     assert _web_backends.resolve(None) == "qtwebengine"
-    assert _web_backends.resolve(None, window_id_parent=True) == "webkitgtk"
+    assert _web_backends.resolve(None, foreign_parent=True) == "webkitgtk"
     assert _web_backends.resolve("webkitgtk") == "webkitgtk"
     monkeypatch.setattr(_web_backends.qt_binding, "has_webengine", lambda binding: False)
     assert _web_backends.resolve(None) == "webkitgtk"  # the binding has no QtWebEngine
@@ -52,3 +52,25 @@ def test_auto_falls_back_to_webkitgtk_when_qt_webengine_cannot_load(monkeypatch,
     monkeypatch.setattr(_web_backends.qt_binding, "load", refuse)
     assert _web_backends.resolve(None) == "webkitgtk"
     assert "must be imported before the QApplication" in caplog.text
+
+
+@pytest.mark.skipif(WEB_BACKEND != "qtwebengine", reason="needs this process's QApplication (Qt WebEngine run)")
+def test_the_window_id_of_a_qwidget_docks_a_qt_webengine_view_into_that_widget(main_loop):
+    from PySide2 import QtWidgets
+
+    from dccview.utils import run_on_main_thread_sync
+
+    def body():
+        def make():  # the RFC's WebView(parent=dcc_hwnd), with a widget of this application
+            holder = QtWidgets.QWidget()
+            holder.resize(320, 200)
+            holder.show()
+            view = WebView(title="docked by window id", parent=int(holder.winId()))
+            return holder, view, view.backend, view.widget().parentWidget() is holder
+
+        holder, view, backend, docked = run_on_main_thread_sync(make, timeout=60)
+        view.close()
+        run_on_main_thread_sync(holder.deleteLater, timeout=10)
+        return backend, docked
+
+    assert main_loop(body) == ("qtwebengine", True)

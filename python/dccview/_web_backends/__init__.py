@@ -27,10 +27,10 @@ BACKENDS = ("auto", "webkitgtk", "qtwebengine")
 ENVIRONMENT_VARIABLE = "DCCVIEW_BACKEND"
 
 
-def resolve(requested: Optional[str], window_id_parent: bool = False) -> str:
+def resolve(requested: Optional[str], foreign_parent: bool = False) -> str:
     """``"webkitgtk"`` or ``"qtwebengine"`` for ``backend=requested`` (None: the environment, else auto).
-    ``auto`` keeps WebKitGTK for a view docked by native window id (``parent=<int>``, the RFC's
-    ``dcc_hwnd``): a Qt WebEngine view's parent is a QWidget."""
+    ``auto`` keeps WebKitGTK for a view docked into a foreign window (``foreign_parent``: a native
+    window id that is no QWidget of this process): a Qt WebEngine view's parent is a QWidget."""
     name = requested if requested is not None else os.environ.get(ENVIRONMENT_VARIABLE, "auto")
     name = str(name).strip().lower() or "auto"
     if name not in BACKENDS:
@@ -39,7 +39,7 @@ def resolve(requested: Optional[str], window_id_parent: bool = False) -> str:
     if name != "auto":
         return name
     binding = qt_binding.running_binding()
-    if window_id_parent or binding is None or not qt_binding.has_webengine(binding):
+    if foreign_parent or binding is None or not qt_binding.has_webengine(binding):
         return "webkitgtk"
     try:
         qt_binding.load(binding)
@@ -125,3 +125,17 @@ def prepare_qt_application() -> bool:
     core.QCoreApplication.setAttribute(core.Qt.AA_ShareOpenGLContexts)
     importlib.import_module(binding + ".QtWebEngineWidgets")
     return True
+
+
+def widget_of_window_id(window_id: int) -> Any:
+    """The QWidget of this process whose native window is `window_id`, or None. GUI thread."""
+    binding = qt_binding.running_binding()
+    if binding is None or window_id <= 0:
+        return None
+    return qt_binding.load_widgets(binding).QtWidgets.QWidget.find(window_id)
+
+
+def is_foreign_window(parent: Any) -> bool:
+    """True for a native window id (an int) that is no QWidget of this process."""
+    return isinstance(parent, int) and not isinstance(parent, bool) and parent > 0 and \
+        widget_of_window_id(parent) is None
