@@ -4,7 +4,8 @@ The tests run the RFC's test plan "for real": the main thread runs dccview's loo
 backend) while the test body runs on worker threads, so every cross-thread path is exercised.
 
 DCCVIEW_TEST_WEB_BACKEND=qtwebengine runs the WebView suites on Qt WebEngine instead of WebKitGTK:
-this process then is a PySide2 application (its QApplication made here, before any test), the main
+this process then is a Qt application (PySide2, or DCCVIEW_TEST_QT_BINDING's binding; its QApplication
+made here, before any test), the main
 thread runs Qt's event loop while a body runs, and views default to the Qt WebEngine backend. Tests
 that are about WebKitGTK alone carry the ``webkitgtk_only`` mark and are skipped there.
 """
@@ -23,9 +24,14 @@ from dccview.utils import thread_dispatcher as td
 BODY_TIMEOUT_S = float(os.environ.get("DCCVIEW_TEST_BODY_TIMEOUT", "120"))
 WEB_BACKEND = os.environ.get("DCCVIEW_TEST_WEB_BACKEND", "webkitgtk")
 
-if WEB_BACKEND == "qtwebengine":
-    from PySide2 import QtCore, QtWebEngineWidgets, QtWidgets  # noqa: F401 - WebEngine before the app
+QT_BINDING = os.environ.get("DCCVIEW_TEST_QT_BINDING", "PySide2")  # with qtwebengine: PySide2, PyQt6, ...
 
+if WEB_BACKEND == "qtwebengine":
+    import importlib
+
+    QtCore = importlib.import_module(QT_BINDING + ".QtCore")
+    QtWidgets = importlib.import_module(QT_BINDING + ".QtWidgets")
+    assert dccview.prepare_qt_application(), f"{QT_BINDING} has no Qt WebEngine here"
     os.environ["DCCVIEW_BACKEND"] = "qtwebengine"
     QT_APP = QtWidgets.QApplication.instance() or QtWidgets.QApplication(["dccview-tests"])
 
@@ -42,7 +48,8 @@ def _run_main_thread_until(done: threading.Event) -> None:
     quit_later.timeout.connect(lambda: loop.quit() if done.is_set() else None)
     quit_later.start(50)
     if not done.is_set():
-        loop.exec_()
+        run = getattr(loop, "exec", None) or loop.exec_  # PySide2 has exec_ only, PyQt6 exec only
+        run()
     quit_later.stop()
 
 

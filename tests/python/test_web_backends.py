@@ -56,8 +56,7 @@ def test_auto_falls_back_to_webkitgtk_when_qt_webengine_cannot_load(monkeypatch,
 
 @pytest.mark.skipif(WEB_BACKEND != "qtwebengine", reason="needs this process's QApplication (Qt WebEngine run)")
 def test_the_window_id_of_a_qwidget_docks_a_qt_webengine_view_into_that_widget(main_loop):
-    from PySide2 import QtWidgets
-
+    from conftest import QtWidgets
     from dccview.utils import run_on_main_thread_sync
 
     def body():

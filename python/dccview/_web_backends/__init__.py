@@ -122,7 +122,8 @@ def prepare_qt_application() -> bool:
         return binding + ".QtWebEngineWidgets" in sys.modules
     if not qt_binding.has_webengine(binding):
         return False
-    core.QCoreApplication.setAttribute(core.Qt.AA_ShareOpenGLContexts)
+    share = getattr(core.Qt, "AA_ShareOpenGLContexts", None) or core.Qt.ApplicationAttribute.AA_ShareOpenGLContexts
+    core.QCoreApplication.setAttribute(share)
     importlib.import_module(binding + ".QtWebEngineWidgets")
     return True
 

@@ -75,6 +75,13 @@ def load(binding: str) -> SimpleNamespace:
     qt.QWebEngineScript = core.QWebEngineScript
     qt.QWebChannel = channel.QWebChannel
     qt.delete = _deleter(binding)
+    # Enum values by name, however the binding scopes them (PyQt6 only has the scoped names).
+    script = qt.QWebEngineScript
+    qt.MAIN_WORLD = _as_int(_enum(script, "ScriptWorldId", "MainWorld"))
+    qt.APPLICATION_WORLD = _as_int(_enum(script, "ScriptWorldId", "ApplicationWorld"))
+    qt.DOCUMENT_CREATION = _enum(script, "InjectionPoint", "DocumentCreation")
+    qt.READ_ONLY = _enum(qt.QtCore.QIODevice, "OpenModeFlag", "ReadOnly")
+    qt.NORMAL_TERMINATION = _enum(qt.QWebEnginePage, "RenderProcessTerminationStatus", "NormalTerminationStatus")
     qt.Signal = getattr(qt.QtCore, "Signal", None) or qt.QtCore.pyqtSignal
     qt.Slot = getattr(qt.QtCore, "Slot", None) or qt.QtCore.pyqtSlot
     return qt
@@ -86,3 +93,14 @@ def _deleter(binding: str):
     if binding.startswith("PySide"):
         return importlib.import_module("shiboken" + binding[-1]).delete
     return importlib.import_module(binding + ".sip").delete
+
+
+def _enum(owner, scope: str, name: str):
+    """owner.name, or owner.scope.name where the binding only has scoped enums (PyQt6)."""
+    value = getattr(owner, name, None)
+    return value if value is not None else getattr(getattr(owner, scope), name)
+
+
+def _as_int(value) -> int:
+    """An enum value as the int that world ids are (Python enums carry it in .value)."""
+    return int(getattr(value, "value", value))

@@ -98,7 +98,7 @@ def _qt_classes(qt) -> SimpleNamespace:
 def _webchannel_js(qt) -> str:
     """qwebchannel.js, which Qt WebEngine ships as a resource."""
     resource = qt.QtCore.QFile(":/qtwebchannel/qwebchannel.js")
-    if not resource.open(qt.QtCore.QIODevice.ReadOnly):
+    if not resource.open(qt.READ_ONLY):
         raise RuntimeError("dccview: Qt WebEngine's qwebchannel.js resource is missing")
     try:
         return bytes(resource.readAll()).decode("utf-8")
@@ -107,9 +107,7 @@ def _webchannel_js(qt) -> str:
 
 
 def _termination_reason(qt, status) -> str:
-    page = qt.QWebEnginePage
-    statuses = getattr(page, "RenderProcessTerminationStatus", page)
-    if status == statuses.NormalTerminationStatus:
+    if status == qt.NORMAL_TERMINATION:
         return "terminated_by_api"
     return "crashed"  # abnormal exit, crash, or killed (the OOM killer included)
 
@@ -134,12 +132,11 @@ class QtWebEngineBackend:
         self.view.setPage(self._page)
         self._channel = qt.QWebChannel(self._page)
         self._channel.registerObject("dccview", self._sink)
-        script_type = qt.QWebEngineScript
-        self._page.setWebChannel(self._channel, script_type.ApplicationWorld)
+        self._page.setWebChannel(self._channel, qt.APPLICATION_WORLD)
         page_js, world_js = _core.bridge_scripts()
         self._add_script("dccview-bridge-world", _webchannel_js(qt) + world_js.replace(_TOKEN_PLACEHOLDER, token),
-                         script_type.ApplicationWorld)
-        self._add_script("dccview-bridge", page_js, script_type.MainWorld)
+                         qt.APPLICATION_WORLD)
+        self._add_script("dccview-bridge", page_js, qt.MAIN_WORLD)
         self._page.loadStarted.connect(self._on_load_started)
         self._page.renderProcessTerminated.connect(self._on_render_process_terminated)
         self.view.destroyed.connect(self._on_destroyed)
@@ -155,7 +152,7 @@ class QtWebEngineBackend:
         script.setName(name)
         script.setSourceCode(source)
         script.setWorldId(world)
-        script.setInjectionPoint(self._qt.QWebEngineScript.DocumentCreation)
+        script.setInjectionPoint(self._qt.DOCUMENT_CREATION)
         script.setRunsOnSubFrames(False)  # the top frame only, as on WebKitGTK
         self._page.scripts().insert(script)
 
@@ -186,7 +183,7 @@ class QtWebEngineBackend:
         return url
 
     def evaluate(self, script: str, done: Optional[Callable[[], None]]) -> None:
-        self._run(script, self._qt.QWebEngineScript.MainWorld, done)
+        self._run(script, self._qt.MAIN_WORLD, done)
 
     def deliver(self, doc: str, messages_json: str, done: Optional[Callable[[], None]]) -> None:
         if self._lost:
@@ -211,7 +208,7 @@ class QtWebEngineBackend:
         self._qt.QtCore.QTimer.singleShot(max(0, int(timeout_s * 1000)), lambda: self._answer(
             eval_id, None, ("TimeoutError", "evaluation timed out", "")))
         wrapper = _EVAL_WRAPPER % (json.dumps(_EVAL_RESULT_EVENT), json.dumps(eval_id), json.dumps(script))
-        self._page.runJavaScript(wrapper, self._qt.QWebEngineScript.MainWorld)
+        self._page.runJavaScript(wrapper, self._qt.MAIN_WORLD)
 
     def show(self) -> None:
         if not self._lost:

@@ -1,4 +1,4 @@
-"""Qt applications (PySide6, PySide2, PyQt5) and hosts built on them (3ds Max): a QObject living on
+"""Qt applications (PySide6, PySide2, PyQt6, PyQt5) and hosts built on them (3ds Max): a QObject living on
 the GUI thread receives a queued signal and pumps. Emitting a signal is safe from any thread (Qt queues
 it to the receiver's thread); QTimer.singleShot from a foreign thread is not and is never used."""
 
@@ -11,7 +11,7 @@ from typing import Callable, Deque
 
 from ..base import ThreadDispatcherBackend
 
-_BINDINGS = ("PySide6", "PySide2", "PyQt5")
+_BINDINGS = ("PySide6", "PySide2", "PyQt6", "PyQt5")
 logger = logging.getLogger("dccview")
 
 
@@ -33,7 +33,8 @@ def _make_waker(qt_core, callback: Callable[[], None]):
 
         def __init__(self) -> None:
             super().__init__()
-            self.wake.connect(self.on_wake, qt_core.Qt.QueuedConnection)
+            queued = getattr(qt_core.Qt, "QueuedConnection", None) or qt_core.Qt.ConnectionType.QueuedConnection
+            self.wake.connect(self.on_wake, queued)  # PyQt6 only has the scoped enum name
 
         @slot_type()
         def on_wake(self) -> None:
