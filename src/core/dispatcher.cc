@@ -236,11 +236,12 @@ PumpResult Dispatcher::pump(std::chrono::nanoseconds budget) {
     throw;
   }
   pumping_ = false;
+  // Cleared again: a wake requested during this pump may have been taken by a nested pump, which
+  // runs nothing (a task that spun a modal dialog's event loop); left set, it would swallow every
+  // later wake and the queue would never be pumped again.
+  wake_requested_.store(false, std::memory_order_seq_cst);
   result.more_pending = queue_.has_pending();
-  if (result.more_pending) {
-    wake_requested_.store(false, std::memory_order_seq_cst);
-    request_wake();
-  }
+  if (result.more_pending) request_wake();
   return result;
 }
 

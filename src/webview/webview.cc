@@ -13,8 +13,6 @@ namespace dccview {
 
 // ---- WebView ------------------------------------------------------------------------------------
 
-WebView::WebView(WebViewOptions options) : WebView(std::move(options), webview_detail::default_platform()) {}
-
 WebView::WebView(WebViewOptions options, const webview_detail::Platform& platform)
     : core_(std::make_shared<Core>(std::move(options))) {
   core_->create(platform);

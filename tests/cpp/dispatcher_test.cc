@@ -123,6 +123,29 @@ TEST(Dispatcher, ManualLoopWakeCallbackIsCoalescedPerPump) {
   EXPECT_EQ(wakes.load(), after_install + 2);
 }
 
+// A task that spins a nested event loop (a modal dialog in a handler) makes the host deliver the wake
+// that a post during the task requested to a nested pump, which runs nothing. The queue must still be
+// woken for every later post: the wake request the nested pump took must not stay pending forever.
+TEST(Dispatcher, AWakeTakenByANestedPumpDoesNotSwallowLaterWakes) {
+  std::atomic<int> wakes{0};
+  Dispatcher d;
+  auto& loop = d.install<ManualLoop>([&] { wakes++; });
+  loop.pump(1ms);  // answers the install's wake
+  bool nested_ran_nothing = false;
+  ASSERT_TRUE(d.post([&] {
+    std::thread poster([&] { d.post([] {}); });  // from another thread, while this task runs
+    poster.join();
+    nested_ran_nothing = loop.pump(1ms).ran == 0;  // the host's nested loop delivers that wake
+  }));
+  EXPECT_EQ(loop.pump(1s).ran, 2u) << "the outer pump runs the task and the one posted meanwhile";
+  EXPECT_TRUE(nested_ran_nothing);
+  const int before = wakes.load();
+  std::thread later([&] { d.post([] {}); });
+  later.join();
+  EXPECT_EQ(wakes.load(), before + 1) << "a post after that pump must wake the host";
+  EXPECT_EQ(loop.pump(1s).ran, 1u);
+}
+
 TEST(Dispatcher, ManualPumpIsBoundedByItsBudgetAndAsksForMore) {
   std::atomic<int> wakes{0};
   Dispatcher d;

@@ -383,8 +383,8 @@ def _raised(func):
 
 
 def _kill_web_processes(os, signal):
-    """Kills the web processes (WebKit's or Qt WebEngine's) this process started, at any depth: Qt
-    WebEngine's renderers are children of its zygote process, not of this one."""
+    """Kills the processes running pages (WebKit's web processes, Qt WebEngine's renderers) this
+    process started, at any depth: Qt WebEngine's renderers are children of its zygote process."""
     parents, names = {}, {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -406,7 +406,10 @@ def _kill_web_processes(os, signal):
 
     killed = 0
     for pid, name in names.items():
-        if name.startswith(("WebKitWebProces", "QtWebEngineProc")) and descends_from_us(pid):
+        # Qt WebEngine's renderers are forked by its zygote (a QtWebEngineProcess too, which lives on).
+        renders = name.startswith("WebKitWebProces") or (
+            name.startswith("QtWebEngineProc") and names.get(parents.get(pid), "").startswith("QtWebEngineProc"))
+        if renders and descends_from_us(pid):
             os.kill(pid, signal.SIGKILL)
             killed += 1
     return killed

@@ -145,6 +145,17 @@ std::shared_ptr<Dispatcher> thread_for(ThreadMode mode) {
   return ui_thread();
 }
 
+}  // namespace dccview::webview_detail
+
+namespace dccview {
+
+// The build's default engine: WebView(options) makes a WebKitGTK view.
+WebView::WebView(WebViewOptions options) : WebView(std::move(options), webview_detail::default_platform()) {}
+
+}  // namespace dccview
+
+namespace dccview::webview_detail {
+
 const Platform& default_platform() {
   static const Platform platform{
       thread_for,

@@ -1,0 +1,359 @@
+// The Qt WebEngine backend in C++ (dccview/qtwebengine.h): the same bridge and behaviour as the Python
+// one (python/dccview/_web_backends/qtwebengine.py). Everything here runs on the Qt GUI thread.
+#include <QCloseEvent>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QPointer>
+#include <QRandomGenerator>
+#include <QTimer>
+#include <QUrl>
+#include <QWebChannel>
+#include <QWebEnginePage>
+#include <QWebEngineScript>
+#include <QWebEngineScriptCollection>
+#include <QWebEngineView>
+#include <QWidget>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "dccview/log.h"
+#include "dccview/qtwebengine.h"
+#include "platform/qtwebengine/sink.h"
+#include "webview/hosted_platform.h"
+
+namespace dccview::webview_detail {
+
+extern const char kBridgeJs[];       // js/bridge.js
+extern const char kBridgeWorldJs[];  // js/bridge_world.js
+
+namespace {
+
+// The page's world and dccview's: the privileged half and the QWebChannel exist in the latter only.
+constexpr quint32 kMainWorld = QWebEngineScript::MainWorld;
+constexpr quint32 kBridgeWorld = QWebEngineScript::ApplicationWorld;
+
+// Evaluates the caller's script in the page's world, awaits it, and sends the outcome back through
+// an event the privileged half forwards (runJavaScript cannot await a Promise). Same as Python's.
+constexpr const char kEvalWrapper[] = R"js((function (id, script) {
+  const dispatch = EventTarget.prototype.dispatchEvent, Event = CustomEvent, target = document;
+  (async () => {
+    try {
+      const value = await (0, eval)(script);
+      return JSON.stringify({ok: true, value: value === undefined ? null : value});
+    } catch (e) {
+      const error = (e !== null && typeof e === "object") ? e : {message: String(e)};
+      return JSON.stringify({ok: false, name: error.name || "Error",
+                             message: String(error.message !== undefined ? error.message : e),
+                             stack: error.stack || ""});
+    }
+  })().then((text) => dispatch.call(target, new Event("dccview:eval-result", {detail: id + "\n" + text})));
+}))js";  // the caller appends (id, script)
+
+QString quoted(const QString& text) {  // a JavaScript string literal
+  return QString::fromUtf8(QJsonDocument(QJsonObject{{"s", text}}).toJson(QJsonDocument::Compact))
+      .mid(5).chopped(1);
+}
+
+QString webchannel_js() {
+  QFile resource(QStringLiteral(":/qtwebchannel/qwebchannel.js"));
+  if (!resource.open(QIODevice::ReadOnly)) throw std::runtime_error("dccview: Qt WebEngine's qwebchannel.js is missing");
+  return QString::fromUtf8(resource.readAll());
+}
+
+class Page final : public QWebEnginePage {
+ public:
+  using QWebEnginePage::QWebEnginePage;
+
+ protected:
+  void javaScriptConsoleMessage(JavaScriptConsoleMessageLevel, const QString& message, int line,
+                                const QString& source) override {
+    log(LogLevel::kDebug, "page console (" + source.toStdString() + ":" + std::to_string(line) + "): " +
+                              message.toStdString());
+  }
+};
+
+class View final : public QWebEngineView {
+ public:
+  using QWebEngineView::QWebEngineView;
+  std::function<void()> on_close_button;  // set for top-level views
+
+ protected:
+  void closeEvent(QCloseEvent* event) override {
+    if (!on_close_button) return QWebEngineView::closeEvent(event);
+    event->ignore();
+    on_close_button();
+  }
+};
+
+class QtWebEngineBackend final : public Backend {
+ public:
+  QtWebEngineBackend(const WebViewOptions& options, BackendEvents& events, const std::string& token, QWidget* parent)
+      : events_(events), debug_(options.debug) {
+    view_ = new View(parent);
+    page_ = new Page(view_);
+    view_->setPage(page_);
+    if (parent == nullptr) view_->on_close_button = [this] { events_.on_close_requested(); };
+    sink_.on_message = [this](const QString& text) { events_.on_page_message(text.toStdString()); };
+    sink_.on_eval_result = [this](const QString& text) { on_eval_result(text); };
+    sink_.on_delivered = [this](int ack) { on_delivered(ack); };
+    channel_ = new QWebChannel(page_);
+    channel_->registerObject(QStringLiteral("dccview"), &sink_);
+    page_->setWebChannel(channel_, kBridgeWorld);
+    QString world = QString::fromUtf8(kBridgeWorldJs);
+    world.replace(QStringLiteral("__DCCVIEW_BRIDGE_TOKEN__"), QString::fromStdString(token));
+    add_script(QStringLiteral("dccview-bridge-world"), webchannel_js() + world, kBridgeWorld);
+    add_script(QStringLiteral("dccview-bridge"), QString::fromUtf8(kBridgeJs), kMainWorld);
+    QObject::connect(page_, &QWebEnginePage::loadStarted, view_, [this] {
+      release_acks();
+      events_.on_navigation_started();
+    });
+    QObject::connect(page_, &QWebEnginePage::renderProcessTerminated, view_,
+                     [this](QWebEnginePage::RenderProcessTerminationStatus status, int) { on_terminated(status); });
+    destroyed_ = QObject::connect(view_, &QObject::destroyed, [this] { on_view_destroyed(); });
+    view_->setWindowTitle(QString::fromStdString(options.title));
+    view_->resize(options.width, options.height);
+    if (options.visible) view_->show();
+  }
+
+  ~QtWebEngineBackend() override {
+    acks_.clear();  // the core is going: nothing waits for these
+    for (auto& [id, pending] : evals_) {
+      pending(std::nullopt, JsError{"ShutdownError", "the WebView was closed before the script finished", ""});
+    }
+    evals_.clear();
+    if (lost_) return;
+    QObject::disconnect(destroyed_);
+    view_->on_close_button = nullptr;
+    if (inspector_ != nullptr) {
+      page_->setDevToolsPage(nullptr);
+      delete inspector_;
+    }
+    view_->hide();
+    delete view_;  // its page and channel with it
+  }
+
+  QWidget* widget() const { return lost_ ? nullptr : view_; }
+
+  void load_html(const std::string& html, const std::string& base_url) override {
+    if (lost_) return;
+    html_base_ = base_url.empty() ? "about:blank" : base_url;
+    view_->setHtml(QString::fromStdString(html), QUrl(QString::fromStdString(base_url)));
+  }
+  void load_url(const std::string& url) override {
+    if (lost_) return;
+    html_base_.clear();
+    view_->load(QUrl(QString::fromStdString(url)));
+  }
+  void reload() override {
+    if (!lost_) view_->reload();
+  }
+  std::string current_url() override {
+    if (lost_) return {};
+    const std::string url = view_->url().toString().toStdString();
+    // setHtml shows a data: URL (or its base URL): report what load_html was given, so that the core
+    // replays the HTML on reload() instead of loading the base URL.
+    if (!html_base_.empty() && (url.rfind("data:", 0) == 0 || url.empty() || url == html_base_)) return html_base_;
+    return url;
+  }
+
+  void evaluate(const std::string& script, std::function<void()> done) override {
+    if (lost_) {
+      if (done) done();
+      return;
+    }
+    if (!done) {
+      page_->runJavaScript(QString::fromStdString(script), kMainWorld);
+      return;
+    }
+    page_->runJavaScript(QString::fromStdString(script) + QStringLiteral("\n;void 0"), kMainWorld,
+                         [done = std::move(done)](const QVariant&) { done(); });
+  }
+
+  void deliver(const std::string& doc, const std::string& messages_json, std::function<void()> done) override {
+    if (lost_) {
+      if (done) done();
+      return;
+    }
+    int ack = 0;
+    if (done) {
+      ack = next_ack_++;
+      acks_.emplace(ack, std::move(done));
+    }
+    Q_EMIT sink_.toPage(QString::fromStdString(doc), QString::fromStdString(messages_json), ack);
+  }
+
+  void evaluate_async(const std::string& script, EvalCallback callback, std::chrono::milliseconds timeout) override {
+    if (lost_) {
+      callback(std::nullopt, JsError{"ShutdownError", "the WebView's widget was deleted", ""});
+      return;
+    }
+    const QString id = QString::number(QRandomGenerator::global()->generate64(), 16) +
+                       QString::number(QRandomGenerator::global()->generate64(), 16);
+    evals_.emplace(id, std::move(callback));
+    // Qt's own single-shot timer, owned by the view: firing after the answer finds nothing pending.
+    QTimer::singleShot(static_cast<int>(timeout.count()), view_, [this, id] {
+      answer(id, std::nullopt, JsError{"TimeoutError", "evaluation timed out", ""});
+    });
+    page_->runJavaScript(QString::fromUtf8(kEvalWrapper) + "(" + quoted(id) + "," +
+                             quoted(QString::fromStdString(script)) + ")",
+                         kMainWorld);
+  }
+
+  void show() override {
+    if (!lost_) view_->show();
+  }
+  void hide() override {
+    if (!lost_) view_->hide();
+  }
+  void set_title(const std::string& title) override {
+    if (!lost_) view_->setWindowTitle(QString::fromStdString(title));
+  }
+  void set_size(int width, int height) override {
+    if (!lost_) view_->resize(width, height);
+  }
+  std::uint64_t native_handle() override { return 0; }  // dock the widget (qtwebengine::View::widget)
+
+  bool show_inspector() override {
+    if (!debug_ || lost_) return false;
+    if (inspector_ == nullptr) {
+      inspector_ = new QWebEngineView();
+      inspector_->setWindowTitle(QStringLiteral("dccview inspector: ") + view_->windowTitle());
+      page_->setDevToolsPage(inspector_->page());
+    }
+    inspector_->show();
+    return true;
+  }
+
+  void save_png(const std::string& path, std::function<void(Result<void>)> done) override {
+    if (lost_) {
+      done(Error{ErrorCode::kShutdown, "the WebView's widget was deleted", nullptr});
+      return;
+    }
+    if (view_->grab().save(QString::fromStdString(path), "PNG")) {
+      done(Result<void>());
+    } else {
+      done(Error{ErrorCode::kInvalidArgument, "cannot write " + path, nullptr});
+    }
+  }
+
+ private:
+  void add_script(const QString& name, const QString& source, quint32 world) {
+    QWebEngineScript script;
+    script.setName(name);
+    script.setSourceCode(source);
+    script.setWorldId(world);
+    script.setInjectionPoint(QWebEngineScript::DocumentCreation);
+    script.setRunsOnSubFrames(false);  // the top frame only, as on WebKitGTK
+    page_->scripts().insert(script);
+  }
+
+  void on_eval_result(const QString& text) {
+    const int newline = text.indexOf('\n');
+    if (newline < 0) return;
+    const QString id = text.left(newline);
+    if (evals_.find(id) == evals_.end()) return;  // answered already (timed out), or not ours
+    const QJsonObject outcome = QJsonDocument::fromJson(text.mid(newline + 1).toUtf8()).object();
+    if (outcome.isEmpty()) {
+      answer(id, std::nullopt, JsError{"Error", "unreadable evaluation result", ""});
+    } else if (outcome.value("ok").toBool()) {
+      // The value as JSON text: wrapped in an array to serialize a bare value, then unwrapped.
+      const QByteArray array = QJsonDocument(QJsonArray{outcome.value("value")}).toJson(QJsonDocument::Compact);
+      answer(id, array.mid(1, array.size() - 2).toStdString(), std::nullopt);
+    } else {
+      answer(id, std::nullopt, JsError{outcome.value("name").toString("Error").toStdString(),
+                                       outcome.value("message").toString().toStdString(),
+                                       outcome.value("stack").toString().toStdString()});
+    }
+  }
+
+  void answer(const QString& id, std::optional<std::string> value, std::optional<JsError> error) {
+    auto found = evals_.find(id);
+    if (found == evals_.end()) return;
+    EvalCallback callback = std::move(found->second);
+    evals_.erase(found);
+    callback(std::move(value), std::move(error));
+  }
+
+  void on_delivered(int ack) {
+    auto found = acks_.find(ack);
+    if (found == acks_.end()) return;
+    auto done = std::move(found->second);
+    acks_.erase(found);
+    done();
+  }
+
+  // A document that will not acknowledge (navigation, a lost process): its deliveries count as handled.
+  void release_acks() {
+    auto acks = std::move(acks_);
+    acks_.clear();
+    for (auto& [ack, done] : acks) done();
+  }
+
+  void on_terminated(QWebEnginePage::RenderProcessTerminationStatus status) {
+    const std::string reason =
+        status == QWebEnginePage::NormalTerminationStatus ? "terminated_by_api" : "crashed";
+    auto evals = std::move(evals_);
+    evals_.clear();
+    for (auto& [id, callback] : evals) {
+      callback(std::nullopt, JsError{kWebProcessErrorName,
+                                     "the web process running the page ended before the script finished (" +
+                                         reason + ")",
+                                     ""});
+    }
+    release_acks();
+    events_.on_web_process_terminated(reason);
+  }
+
+  // The widget was deleted with its parent: close gracefully, touching it no more.
+  void on_view_destroyed() {
+    if (lost_) return;
+    lost_ = true;
+    log(LogLevel::kWarn, "WebView: its widget was deleted with its parent; closing");
+    events_.on_close_requested();
+  }
+
+  BackendEvents& events_;
+  const bool debug_;
+  BridgeSink sink_;  // outlives the channel (deleted with the view first)
+  View* view_ = nullptr;
+  Page* page_ = nullptr;
+  QWebChannel* channel_ = nullptr;
+  QWebEngineView* inspector_ = nullptr;
+  QMetaObject::Connection destroyed_;
+  bool lost_ = false;
+  std::string html_base_;  // the URL load_html's page stands for, while shown
+  std::map<QString, EvalCallback> evals_;
+  std::map<int, std::function<void()>> acks_;
+  int next_ack_ = 1;
+};
+
+}  // namespace
+}  // namespace dccview::webview_detail
+
+namespace dccview::qtwebengine {
+
+View create_view(WebViewOptions options, std::shared_ptr<Dispatcher> gui, void* parent_widget) {
+  if (!gui) throw std::invalid_argument("dccview: qtwebengine::create_view needs the GUI thread's dispatcher");
+  QPointer<QWidget> parent = static_cast<QWidget*>(parent_widget);
+  const bool has_parent = parent_widget != nullptr;
+  void* widget = nullptr;
+  auto factory = [parent, has_parent, &widget](const WebViewOptions& opts, webview_detail::BackendEvents& events,
+                                               const std::string& token) -> std::unique_ptr<webview_detail::Backend> {
+    if (has_parent && parent.isNull()) throw std::runtime_error("dccview: the parent widget was deleted");
+    auto backend = std::make_unique<webview_detail::QtWebEngineBackend>(opts, events, token, parent.data());
+    widget = backend->widget();
+    return backend;
+  };
+  const auto platform = webview_detail::hosted_platform(std::move(gui), factory);
+  View made;
+  made.view = webview_detail::make_webview(std::move(options), platform);
+  made.widget = widget;
+  return made;
+}
+
+}  // namespace dccview::qtwebengine
