@@ -4,7 +4,6 @@
 
 #include <nanobind/stl/optional.h>
 #include <nanobind/stl/string.h>
-#include <nanobind/stl/pair.h>
 #include <nanobind/stl/tuple.h>
 
 #include <optional>
@@ -22,6 +21,8 @@ namespace nb = nanobind;
 namespace dccview::webview_detail {
 extern const char kBridgeJs[];       // js/bridge.js, embedded at build time
 extern const char kBridgeWorldJs[];  // js/bridge_world.js, embedded at build time
+extern const char kEvaluateJs[];         // js/evaluate.js
+extern const char kEvaluateByEventJs[];  // js/evaluate_by_event.js
 }  // namespace dccview::webview_detail
 
 namespace dccview::python {
@@ -223,9 +224,16 @@ void bind_web_backend(nb::module_& m) {
            [](const PyBackendEvents& self) { report(self, [](BackendEvents& e) { e.on_close_requested(); }); })
       .def_prop_ro("alive", [](const PyBackendEvents& self) { return self.target->events != nullptr; });
   m.def("bridge_scripts",
-        [] { return std::make_pair(std::string(webview_detail::kBridgeJs), std::string(webview_detail::kBridgeWorldJs)); },
-        "(page half, privileged half) of the page bridge: js/bridge.js and js/bridge_world.js, the "
-        "latter with its token placeholder __DCCVIEW_BRIDGE_TOKEN__.");
+        [] {
+          std::string by_event = webview_detail::kEvaluateByEventJs;
+          const std::string placeholder = "__DCCVIEW_EVALUATE__";
+          by_event.replace(by_event.find(placeholder), placeholder.size(), webview_detail::kEvaluateJs);
+          return std::make_tuple(std::string(webview_detail::kBridgeJs), std::string(webview_detail::kBridgeWorldJs),
+                                 by_event);
+        },
+        "(page half, privileged half, evaluation by event) for web backends: js/bridge.js, "
+        "js/bridge_world.js with its token placeholder __DCCVIEW_BRIDGE_TOKEN__, and js/evaluate.js "
+        "inside js/evaluate_by_event.js, to be called as (id, script).");
 }
 
 std::unique_ptr<WebView> make_python_backed_webview(WebViewOptions options, std::shared_ptr<Dispatcher> gui,

@@ -20,24 +20,6 @@ from .. import _core
 logger = logging.getLogger("dccview")
 
 _TOKEN_PLACEHOLDER = "__DCCVIEW_BRIDGE_TOKEN__"
-_EVAL_RESULT_EVENT = "dccview:eval-result"  # the same name in js/bridge_world.js
-
-# Evaluates the caller's script in the page's world with indirect eval, awaits it, and sends value or
-# error back as JSON through an event the privileged half forwards (runJavaScript cannot await).
-_EVAL_WRAPPER = """(function (id, script) {
-  const dispatch = EventTarget.prototype.dispatchEvent, Event = CustomEvent, target = document;
-  (async () => {
-    try {
-      const value = await (0, eval)(script);
-      return JSON.stringify({ok: true, value: value === undefined ? null : value});
-    } catch (e) {
-      const error = (e !== null && typeof e === "object") ? e : {message: String(e)};
-      return JSON.stringify({ok: false, name: error.name || "Error",
-                             message: String(error.message !== undefined ? error.message : e),
-                             stack: error.stack || ""});
-    }
-  })().then((text) => dispatch.call(target, new Event(%s, {detail: id + "\\n" + text})));
-})(%s, %s)"""
 
 _classes: Dict[str, SimpleNamespace] = {}
 
@@ -133,7 +115,7 @@ class QtWebEngineBackend:
         self._channel = qt.QWebChannel(self._page)
         self._channel.registerObject("dccview", self._sink)
         self._page.setWebChannel(self._channel, qt.APPLICATION_WORLD)
-        page_js, world_js = _core.bridge_scripts()
+        page_js, world_js, self._evaluation = _core.bridge_scripts()  # js/evaluate_by_event.js: (id, script)
         self._add_script("dccview-bridge-world", _webchannel_js(qt) + world_js.replace(_TOKEN_PLACEHOLDER, token),
                          qt.APPLICATION_WORLD)
         self._add_script("dccview-bridge", page_js, qt.MAIN_WORLD)
@@ -207,8 +189,8 @@ class QtWebEngineBackend:
         # runTimersOnceWithNormalPriority). Firing after the answer finds nothing pending.
         self._qt.QtCore.QTimer.singleShot(max(0, int(timeout_s * 1000)), lambda: self._answer(
             eval_id, None, ("TimeoutError", "evaluation timed out", "")))
-        wrapper = _EVAL_WRAPPER % (json.dumps(_EVAL_RESULT_EVENT), json.dumps(eval_id), json.dumps(script))
-        self._page.runJavaScript(wrapper, self._qt.MAIN_WORLD)
+        call = self._evaluation + "(" + json.dumps(eval_id) + "," + json.dumps(script) + ")"
+        self._page.runJavaScript(call, self._qt.MAIN_WORLD)
 
     def show(self) -> None:
         if not self._lost:

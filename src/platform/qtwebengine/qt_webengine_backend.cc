@@ -30,6 +30,8 @@ namespace dccview::webview_detail {
 
 extern const char kBridgeJs[];       // js/bridge.js
 extern const char kBridgeWorldJs[];  // js/bridge_world.js
+extern const char kEvaluateJs[];         // js/evaluate.js
+extern const char kEvaluateByEventJs[];  // js/evaluate_by_event.js
 
 namespace {
 
@@ -37,22 +39,13 @@ namespace {
 constexpr quint32 kMainWorld = QWebEngineScript::MainWorld;
 constexpr quint32 kBridgeWorld = QWebEngineScript::ApplicationWorld;
 
-// Evaluates the caller's script in the page's world, awaits it, and sends the outcome back through
-// an event the privileged half forwards (runJavaScript cannot await a Promise). Same as Python's.
-constexpr const char kEvalWrapper[] = R"js((function (id, script) {
-  const dispatch = EventTarget.prototype.dispatchEvent, Event = CustomEvent, target = document;
-  (async () => {
-    try {
-      const value = await (0, eval)(script);
-      return JSON.stringify({ok: true, value: value === undefined ? null : value});
-    } catch (e) {
-      const error = (e !== null && typeof e === "object") ? e : {message: String(e)};
-      return JSON.stringify({ok: false, name: error.name || "Error",
-                             message: String(error.message !== undefined ? error.message : e),
-                             stack: error.stack || ""});
-    }
-  })().then((text) => dispatch.call(target, new Event("dccview:eval-result", {detail: id + "\n" + text})));
-}))js";  // the caller appends (id, script)
+// js/evaluate_by_event.js around js/evaluate.js: runJavaScript cannot await a Promise, so the
+// outcome comes back through an event the privileged half forwards. Call it as (id, script).
+const QString& evaluation_by_event() {
+  static const QString script =
+      QString::fromUtf8(kEvaluateByEventJs).replace(QStringLiteral("__DCCVIEW_EVALUATE__"), QString::fromUtf8(kEvaluateJs));
+  return script;
+}
 
 QString quoted(const QString& text) {  // a JavaScript string literal
   return QString::fromUtf8(QJsonDocument(QJsonObject{{"s", text}}).toJson(QJsonDocument::Compact))
@@ -199,8 +192,7 @@ class QtWebEngineBackend final : public Backend {
     QTimer::singleShot(static_cast<int>(timeout.count()), view_, [this, id] {
       answer(id, std::nullopt, JsError{"TimeoutError", "evaluation timed out", ""});
     });
-    page_->runJavaScript(QString::fromUtf8(kEvalWrapper) + "(" + quoted(id) + "," +
-                             quoted(QString::fromStdString(script)) + ")",
+    page_->runJavaScript(evaluation_by_event() + "(" + quoted(id) + "," + quoted(QString::fromStdString(script)) + ")",
                          kMainWorld);
   }
 

@@ -15,21 +15,14 @@ namespace dccview::webview_detail {
 
 extern const char kBridgeJs[];       // js/bridge.js, embedded at build time
 extern const char kBridgeWorldJs[];  // js/bridge_world.js, embedded at build time
+extern const char kEvaluateJs[];     // js/evaluate.js, embedded at build time
 
 namespace {
 
-// Evaluates the caller's script with indirect eval, awaits it, and reports value or error as JSON.
-constexpr const char kEvalBody[] = R"js(
-try {
-  const value = await (0, eval)(script);
-  return JSON.stringify({ok: true, value: value === undefined ? null : value});
-} catch (e) {
-  const error = (e !== null && typeof e === "object") ? e : {message: String(e)};
-  return JSON.stringify({ok: false, name: error.name || "Error",
-                         message: String(error.message !== undefined ? error.message : e),
-                         stack: error.stack || ""});
+// The body of the function WebKit awaits for an evaluation (js/evaluate.js does the work).
+std::string evaluation_body() {
+  return std::string("return await (") + kEvaluateJs + ")(script);";
 }
-)js";
 
 // Shared by the evaluation's completion and its timer; whichever comes first answers.
 struct PendingEval {
@@ -75,7 +68,7 @@ void on_eval_finished(GObject* source, GAsyncResult* result, gpointer data) {
   JSCValue* value = webkit_web_view_call_async_javascript_function_finish(WEBKIT_WEB_VIEW(source),
                                                                           result, &error);
   if (value == nullptr) {
-    // kEvalBody catches whatever the page throws and always returns a string: a failure here is the
+    // js/evaluate.js catches whatever the page throws and always returns a string: a failure here is the
     // engine's, in practice the web process ending under the evaluation ("Completion handler for
     // function call is no longer reachable", "Unsupported result type").
     const bool cancelled = g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
@@ -240,9 +233,10 @@ class WebKitBackend final : public Backend {
     pending->timer = g_timeout_add_full(G_PRIORITY_DEFAULT, static_cast<guint>(timeout.count()),
                                         on_eval_timeout, new std::shared_ptr<PendingEval>(pending),
                                         delete_pending);
+    static const std::string body = evaluation_body();
     webkit_web_view_call_async_javascript_function(
-        view_, kEvalBody, -1, g_variant_dict_end(&args), nullptr, nullptr, pending->cancellable,
-        on_eval_finished, new std::shared_ptr<PendingEval>(pending));
+        view_, body.c_str(), static_cast<gssize>(body.size()), g_variant_dict_end(&args), nullptr, nullptr,
+        pending->cancellable, on_eval_finished, new std::shared_ptr<PendingEval>(pending));
   }
 
   void set_size(int width, int height) override {
