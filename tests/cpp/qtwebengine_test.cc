@@ -22,6 +22,7 @@
 
 #include "dccview/dispatcher.h"
 #include "dccview/qt_loop.h"
+#include "processes.h"
 
 namespace dccview {
 namespace {
@@ -137,28 +138,15 @@ TEST(QtWebEngine, CloseRejectsThePagesPendingCallsAndLaterOperationsFail) {
 // Kills Qt WebEngine's renderer processes of this process: the ones its zygote forked (their parent is
 // a QtWebEngineProcess too; their command line is still the zygote's). The zygotes live on.
 int kill_renderers() {
-  std::map<int, int> parents;
-  std::map<int, std::string> names;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    const std::string pid = entry.path().filename();
-    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream stat(entry.path() / "stat");
-    std::string line;
-    std::getline(stat, line);
-    const auto open = line.find('('), close = line.rfind(')');
-    if (open == std::string::npos || close == std::string::npos) continue;
-    std::istringstream rest(line.substr(close + 2));
-    char state;
-    int ppid = 0;
-    rest >> state >> ppid;
-    parents[std::stoi(pid)] = ppid;
-    names[std::stoi(pid)] = line.substr(open + 1, close - open - 1);
-  }
+  const auto table = test::processes();
+  const auto is_engine = [&table](int pid) {
+    auto found = table.find(pid);
+    return found != table.end() && found->second.name.rfind("QtWebEngineProc", 0) == 0;
+  };
   int killed = 0;
-  for (const auto& [pid, name] : names) {
-    const bool forked_by_zygote = names.count(parents[pid]) && names[parents[pid]].rfind("QtWebEngineProc", 0) == 0;
-    if (name.rfind("QtWebEngineProc", 0) != 0 || !forked_by_zygote) continue;
-    for (int up = parents[pid]; up > 1; up = parents.count(up) ? parents[up] : 0) {
+  for (const auto& [pid, info] : table) {
+    if (!is_engine(pid) || !is_engine(info.parent)) continue;  // a renderer: forked by a zygote
+    for (int up = info.parent; up > 1; up = table.count(up) ? table.at(up).parent : 0) {
       if (up == getpid()) {
         if (kill(pid, SIGKILL) == 0) ++killed;
         break;

@@ -18,6 +18,7 @@
 
 #include "dccview/dispatcher.h"
 #include "loop_drivers.h"
+#include "processes.h"
 #include "test_support.h"
 #include "webview/protocol.h"
 
@@ -29,22 +30,8 @@ using namespace std::chrono_literals;
 // Kills the WebKit web processes this test process started (children named WebKitWebProcess).
 int kill_web_processes() {
   int killed = 0;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    const std::string name = entry.path().filename();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream stat(entry.path() / "stat");
-    std::string line;
-    std::getline(stat, line);
-    const auto open = line.find('('), close = line.rfind(')');
-    if (open == std::string::npos || close == std::string::npos) continue;
-    const std::string comm = line.substr(open + 1, close - open - 1);
-    std::istringstream rest(line.substr(close + 2));
-    char state;
-    int ppid = 0;
-    rest >> state >> ppid;
-    if (ppid == getpid() && comm.rfind("WebKitWebProces", 0) == 0 && kill(std::stoi(name), SIGKILL) == 0) {
-      ++killed;
-    }
+  for (const auto& [pid, info] : test::processes()) {
+    if (info.parent == getpid() && info.name.rfind("WebKitWebProces", 0) == 0 && kill(pid, SIGKILL) == 0) ++killed;
   }
   return killed;
 }
