@@ -20,7 +20,8 @@ from typing import Any, Callable, Optional
 
 from . import _core, _runtime, _web_backends
 from .config import ThreadSafetyConfig
-from .errors import EvalError, JavaScriptError, ShutdownInProgressError, javascript_error
+from .errors import (EvalError, JavaScriptError, ShutdownInProgressError, WebBackendUnavailableError,
+                     javascript_error)
 from .utils.dcc_thread_safe import DCCThreadSafeWrapper
 from .utils.thread_dispatcher import call_on_main_thread, run_on_main_thread
 
@@ -36,6 +37,12 @@ _opened = itertools.count()  # numbers views in the order they were created (lis
 
 
 JsonDefault = Optional[Callable[[Any], Any]]
+
+# Why show_inspector() refuses on Qt WebEngine (from Python), and what to use instead.
+QT_WEBENGINE_INSPECTOR = (
+    "show_inspector() is not available for Qt WebEngine views from Python yet: an inspector opened in the "
+    "process crashed it intermittently in testing. Use Chromium's remote debugging instead: start the "
+    "application with QTWEBENGINE_REMOTE_DEBUGGING=127.0.0.1:9222 and open http://127.0.0.1:9222 in a browser")
 
 # Qt WebEngine's setHtml() turns the page into a data: URL, which Chromium limits to 2 MB.
 QT_WEBENGINE_MAX_HTML_BYTES = 2 * 1024 * 1024 - 64 * 1024
@@ -381,6 +388,8 @@ class WebView:
     def show_inspector(self) -> None:
         """Opens the WebKit inspector in a window of its own. Raises ``ValueError`` when the view was
         created without ``debug=True``, ``ShutdownInProgressError`` once it is closed."""
+        if self._backend_name == "qtwebengine":
+            raise WebBackendUnavailableError(QT_WEBENGINE_INSPECTOR)
         self._native.show_inspector()
 
     def save_screenshot(self, path: str, timeout: float = 10.0) -> None:

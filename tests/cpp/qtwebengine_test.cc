@@ -204,6 +204,18 @@ TEST(QtWebEngine, AParentDeletedUnderTheViewClosesItGracefully) {
   EXPECT_EQ(opened.view().emit("tick", "1").code(), ErrorCode::kShutdown);
 }
 
+TEST(QtWebEngine, TheInspectorOpensForDebugViewsOnly) {
+  auto plain = open_view();
+  EXPECT_EQ(plain.view().show_inspector().code(), ErrorCode::kInvalidArgument);
+  WebViewOptions options;
+  options.debug = true;
+  auto debug = open_view(options);
+  EXPECT_TRUE(debug.view().show_inspector().ok());
+  auto value = debug.view().eval_js_sync("1 + 1", 10s);  // the page goes on with the inspector attached
+  ASSERT_TRUE(value.ok()) << value.error().message;
+  EXPECT_EQ(value.value(), "2");
+}
+
 TEST(QtWebEngine, ScreenshotsShowThePage) {
   WebViewOptions options;
   options.width = 320;

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+import time
 from types import SimpleNamespace
 from typing import Callable, Dict, Optional, Tuple
 
@@ -36,9 +37,9 @@ def _qt_classes(qt) -> SimpleNamespace:
 
         toPage = qt.Signal(str, str, int)  # noqa: N815 - the name the page connects to
 
-        def __init__(self, on_message: Callable[[str], None], on_eval_result: Callable[[str], None],
+        def __init__(self, parent, on_message: Callable[[str], None], on_eval_result: Callable[[str], None],
                      on_delivered: Callable[[int], None]) -> None:
-            super().__init__()
+            super().__init__(parent)
             self._on_message = on_message
             self._on_eval_result = on_eval_result
             self._on_delivered = on_delivered
@@ -102,16 +103,34 @@ class QtWebEngineBackend:
         self._events = events
         self._lost = False  # the widget was deleted under us (its parent went)
         self._evals: Dict[str, Callable[..., None]] = {}  # evaluation id -> its reply, until answered
-        self._html_base: Optional[str] = None  # the URL load_html's page stands for, while shown
-        classes = _qt_classes(qt)
+        self._deadlines: Dict[str, float] = {}  # evaluation id -> when it times out (time.monotonic)
         self._acks: Dict[int, Callable[[], None]] = {}  # deliveries the page has not handled yet
         self._next_ack = 1
-        self._sink = classes.Sink(self._on_message, self._on_eval_result, self._on_delivered)
+        self._html_base: Optional[str] = None  # the URL load_html's page stands for, while shown
+        classes = _qt_classes(qt)
         self.view = classes.View(options.parent) if options.parent is not None else classes.View()
-        if options.parent is None:
-            self.view.on_close_button = events.close_requested
         self._page = classes.Page(self.view)
         self.view.setPage(self._page)
+        # The sink and the timer are the view's children: Qt deletes them with it, on this thread (a
+        # Python-owned QObject would be deleted by whichever thread's garbage collection frees it).
+        self._sink = classes.Sink(self.view, self._on_message, self._on_eval_result, self._on_delivered)
+        self._expiry = qt.QtCore.QTimer(self.view)  # evaluation timeouts
+        self._expiry.setSingleShot(True)
+        self._expiry.timeout.connect(self._expire)
+        self._install_bridge(token)
+        self._page.loadStarted.connect(self._on_load_started)
+        self._page.renderProcessTerminated.connect(self._on_render_process_terminated)
+        self.view.destroyed.connect(self._on_destroyed)
+        if options.parent is None:
+            self.view.on_close_button = events.close_requested
+        self.view.setWindowTitle(options.title)
+        self.view.resize(options.width, options.height)
+        if options.visible:
+            self.view.show()
+
+    def _install_bridge(self, token: str) -> None:
+        """Both halves at document start, top frame only; the channel in dccview's world alone."""
+        qt = self._qt
         self._channel = qt.QWebChannel(self._page)
         self._channel.registerObject("dccview", self._sink)
         self._page.setWebChannel(self._channel, qt.APPLICATION_WORLD)
@@ -119,15 +138,6 @@ class QtWebEngineBackend:
         self._add_script("dccview-bridge-world", _webchannel_js(qt) + world_js.replace(_TOKEN_PLACEHOLDER, token),
                          qt.APPLICATION_WORLD)
         self._add_script("dccview-bridge", page_js, qt.MAIN_WORLD)
-        self._page.loadStarted.connect(self._on_load_started)
-        self._page.renderProcessTerminated.connect(self._on_render_process_terminated)
-        self.view.destroyed.connect(self._on_destroyed)
-        self.view.setWindowTitle(options.title)
-        self.view.resize(options.width, options.height)
-        self._debug = options.debug
-        self._inspector = None
-        if options.visible:
-            self.view.show()
 
     def _add_script(self, name: str, source: str, world: int) -> None:
         script = self._qt.QWebEngineScript()
@@ -184,11 +194,8 @@ class QtWebEngineBackend:
             return
         eval_id = secrets.token_hex(16)
         self._evals[eval_id] = reply
-        # Qt's own single-shot timer, never a QTimer of ours: one dropped by its own timeout (the
-        # answer releases it) is deleted while Qt's dispatcher still runs it (measured: SIGSEGV in
-        # runTimersOnceWithNormalPriority). Firing after the answer finds nothing pending.
-        self._qt.QtCore.QTimer.singleShot(max(0, int(timeout_s * 1000)), lambda: self._answer(
-            eval_id, None, ("TimeoutError", "evaluation timed out", "")))
+        self._deadlines[eval_id] = time.monotonic() + max(0.0, timeout_s)
+        self._schedule_expiry()
         call = self._evaluation + "(" + json.dumps(eval_id) + "," + json.dumps(script) + ")"
         self._page.runJavaScript(call, self._qt.MAIN_WORLD)
 
@@ -212,14 +219,7 @@ class QtWebEngineBackend:
         return 0  # a widget of the host's own Qt: dock it with WebView.widget(), not a window id
 
     def show_inspector(self) -> bool:
-        if not self._debug or self._lost:
-            return False
-        if self._inspector is None:
-            self._inspector = self._qt.QWebEngineView()
-            self._inspector.setWindowTitle("dccview inspector: " + self.view.windowTitle())
-            self._page.setDevToolsPage(self._inspector.page())
-        self._inspector.show()
-        return True
+        return False  # WebView.show_inspector() refuses before getting here (see webview.py)
 
     def save_png(self, path: str, done: Callable[[Optional[str]], None]) -> None:
         if self._lost:
@@ -231,23 +231,26 @@ class QtWebEngineBackend:
             done("cannot write " + path)
 
     def destroy(self) -> None:
+        """Deletes every Qt object of the view here, on the GUI thread, and breaks the reference
+        cycles to this object: left to Python's garbage collector, a QObject would be deleted on
+        whichever thread collects, while Qt's GUI thread uses it."""
         self._acks.clear()  # the core is going: nothing waits for these any more
         for eval_id in list(self._evals):
             self._answer(eval_id, None, ("ShutdownError", "the WebView was closed before the script finished", ""))
-        if self._lost:
-            return
+        if not self._lost:
+            self._delete_view()
+        self._sink = self._events = None
+
+    def _delete_view(self) -> None:
         self._page.loadStarted.disconnect(self._on_load_started)
         self._page.renderProcessTerminated.disconnect(self._on_render_process_terminated)
         self.view.destroyed.disconnect(self._on_destroyed)
         self.view.on_close_button = None
-        if self._inspector is not None:
-            self._page.setDevToolsPage(None)
-            self._inspector.deleteLater()
-            self._inspector = None
         self.view.hide()
         self.view.setParent(None)
-        view, self.view, self._page = self.view, None, None
-        self._qt.delete(view)  # the page is the view's child: deleted with it
+        self._expiry.stop()
+        view, self.view, self._page, self._channel, self._expiry = self.view, None, None, None, None
+        self._qt.delete(view)  # its page (and channel), sink and timer are its children: deleted with it
 
     # ---- what Qt reports ----
     def _run(self, script: str, world: int, done: Optional[Callable[[], None]]) -> None:
@@ -293,7 +296,24 @@ class QtWebEngineBackend:
             self._answer(eval_id, None, (str(outcome.get("name", "Error")), str(outcome.get("message", "")),
                                          str(outcome.get("stack", ""))))
 
+    def _schedule_expiry(self) -> None:
+        """One timer per view, for the earliest deadline. Never a timer per evaluation: a QTimer
+        released inside its own timeout (the answer drops it) is deleted while Qt's dispatcher still
+        runs it, and PySide2's singleShot with a callable crashed the same way (measured: SIGSEGV in
+        QEventDispatcherGlibPrivate::runTimersOnceWithNormalPriority, about one run in four)."""
+        if not self._deadlines or self._expiry is None:
+            return
+        wait_s = max(0.0, min(self._deadlines.values()) - time.monotonic())
+        self._expiry.start(int(wait_s * 1000) + 1)
+
+    def _expire(self) -> None:
+        now = time.monotonic()
+        for eval_id in [eval_id for eval_id, deadline in self._deadlines.items() if deadline <= now]:
+            self._answer(eval_id, None, ("TimeoutError", "evaluation timed out", ""))
+        self._schedule_expiry()
+
     def _answer(self, eval_id: str, result: Optional[str], error: Optional[Tuple[str, str, str]]) -> None:
+        self._deadlines.pop(eval_id, None)
         reply = self._evals.pop(eval_id, None)
         if reply is not None:
             reply(result, error)
@@ -316,5 +336,6 @@ class QtWebEngineBackend:
         if self._lost:
             return
         self._lost = True
+        self._expiry = None  # deleted with the view: the evaluations are answered when the view closes
         logger.warning("WebView: its widget was deleted with its parent; closing")
         self._events.close_requested()
