@@ -43,6 +43,7 @@ void Report::write_json(const std::string& path) const {
       std::snprintf(number, sizeof number, "%.6g", value);
       out << ",\"" << key << "\":" << number;
     }
+    if (!row.backend.empty()) out << ",\"backend\":\"" << row.backend << "\"";
     out << "}\n";
   }
 }

@@ -19,6 +19,7 @@ struct Row {
   std::string benchmark;
   std::string impl;
   std::vector<std::pair<std::string, double>> figures;  // name -> value, in output order
+  std::string backend = {};  // the web engine a WebView row ran on ("webkitgtk"); empty for the rest
   double figure(const std::string& name) const;
 };
 

@@ -27,6 +27,14 @@
 namespace dccview::bench {
 namespace {
 
+// Every WebView row says which engine it measured (this file: WebKitGTK; the Qt WebEngine figures
+// come from bench/python/qtwebengine_bench.py).
+void add_web_row(Report& report, Row row) {
+  row.backend = "webkitgtk";
+  report.add(std::move(row));
+}
+
+
 using namespace std::chrono_literals;
 
 constexpr const char* kPage = R"html(<!doctype html><html><body><script>
@@ -239,7 +247,7 @@ void run_js_call_burst(const Options& options, Report& report) {
     burst_us_per_call(view, 1000, 1);  // warm-up: the page's code compiled, the engine's heaps grown
     for (const int calls : {1000, 20000}) {
       const int repeats = options.quick ? 3 : (calls == 1000 ? 15 : 5);
-      report.add(Row{"js_call_burst", "calls_" + std::to_string(calls),
+      add_web_row(report, Row{"js_call_burst", "calls_" + std::to_string(calls),
                      {{"us_per_call", burst_us_per_call(view, calls, repeats)},
                       {"dcc_mode", dcc_mode ? 1.0 : 0.0}}});
     }
@@ -269,13 +277,13 @@ void run_webview(const Options& options, Report& report) {
   const double target_rate = 20 * naive.events_per_s;
   const EmitRun paced = run_emits(view, static_cast<int>(target_rate * (options.quick ? 0.5 : 1.0)),
                                   target_rate, emit_tick);
-  report.add(Row{"emit_throughput", "dccview",
+  add_web_row(report, Row{"emit_throughput", "dccview",
                  {{"events_per_s", burst.events_per_s},
                   {"p99_latency_ms", paced.p99_latency_ms},
                   {"paced_rate", target_rate},
                   {"burst_p99_latency_ms", burst.p99_latency_ms},
                   {"refused", static_cast<double>(burst.refused + paced.refused)}}});
-  report.add(Row{"emit_throughput", "naive_evaluate",
+  add_web_row(report, Row{"emit_throughput", "naive_evaluate",
                  {{"events_per_s", naive.events_per_s}, {"p99_latency_ms", naive.p99_latency_ms}}});
 
   // Rounds of sequential calls, dccview and raw_message taking turns.
@@ -302,8 +310,8 @@ void run_webview(const Options& options, Report& report) {
       g_raw_arrivals.end_round();
     }
   }
-  report.add(Row{"js_call_roundtrip", "dccview", {{"p50_us", arrivals.p50_interval_us()}}});
-  report.add(Row{"js_call_roundtrip", "raw_message", {{"p50_us", g_raw_arrivals.p50_interval_us()}}});
+  add_web_row(report, Row{"js_call_roundtrip", "dccview", {{"p50_us", arrivals.p50_interval_us()}}});
+  add_web_row(report, Row{"js_call_roundtrip", "raw_message", {{"p50_us", g_raw_arrivals.p50_interval_us()}}});
 
   const int total = options.quick ? 2000 : 10000;
   const std::string sequential = "(async () => { const t0 = performance.now(); for (let i = 0; i < " +
@@ -314,8 +322,8 @@ void run_webview(const Options& options, Report& report) {
                                  std::to_string(total / 64) +
                                  "; i++) await Promise.all(Array.from({length: 64}, () => dccview.call('noop'))); return " +
                                  std::to_string(total / 64 * 64) + " / ((performance.now() - t0) / 1000); })()";
-  report.add(Row{"js_call_concurrent", "sequential", {{"calls_per_s", std::stod(eval(sequential))}}});
-  report.add(Row{"js_call_concurrent", "in_flight_64", {{"calls_per_s", std::stod(eval(concurrent))}}});
+  add_web_row(report, Row{"js_call_concurrent", "sequential", {{"calls_per_s", std::stod(eval(sequential))}}});
+  add_web_row(report, Row{"js_call_concurrent", "in_flight_64", {{"calls_per_s", std::stod(eval(concurrent))}}});
 }
 
 }  // namespace dccview::bench
