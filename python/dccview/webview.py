@@ -104,17 +104,14 @@ def _eval_callback(callback: Callable[[Any, Optional[EvalError]], None], on_main
 
 
 def _parent_widget(parent: Any) -> Any:
-    """A Qt WebEngine view's parent: a QWidget, the QWidget of this process whose native window id
-    `parent` is (the RFC's ``dcc_hwnd``), or None."""
-    if isinstance(parent, int) and not isinstance(parent, bool):
-        widget = _web_backends.widget_of_window_id(parent)
-        if widget is None:
-            raise ValueError(f"parent={parent} is no window of a QWidget in this process: a Qt WebEngine view "
-                             "docks into a QWidget (pass the widget, or backend='webkitgtk' for a foreign window)")
-        return widget
-    if parent is None or callable(getattr(parent, "winId", None)) and callable(getattr(parent, "layout", None)):
+    """A Qt WebEngine view's parent: a QWidget, a native window id (the RFC's ``dcc_hwnd``: the
+    backend finds its QWidget on the GUI thread), or None."""
+    if parent is None or isinstance(parent, int) and not isinstance(parent, bool) and parent > 0:
         return parent
-    raise TypeError(f"parent must be a QWidget for a Qt WebEngine view, not {type(parent).__name__}")
+    if callable(getattr(parent, "winId", None)) and callable(getattr(parent, "layout", None)):
+        return parent
+    raise TypeError(f"parent must be a QWidget (or its window id) for a Qt WebEngine view, not "
+                    f"{type(parent).__name__}")
 
 
 def _parent_handle(parent: Any) -> int:

@@ -15,6 +15,7 @@ import importlib
 import logging
 import os
 import sys
+import threading
 from types import SimpleNamespace
 from typing import Any, Callable, Optional
 
@@ -68,7 +69,9 @@ def qtwebengine_factory(options: SimpleNamespace, on_created: Callable[[Any], No
     _prepare_environment()
     from .qtwebengine import QtWebEngineBackend
 
-    def factory(events, token: str):
+    def factory(events, token: str):  # GUI thread
+        if isinstance(options.parent, int):
+            options.parent = _widget_for_window_id(options.parent)
         backend = QtWebEngineBackend(qt, events, token, options)
         on_created(backend)
         return backend
@@ -128,6 +131,15 @@ def prepare_qt_application() -> bool:
     return True
 
 
+def _widget_for_window_id(window_id: int) -> Any:
+    """The QWidget a Qt WebEngine view docks into for ``parent=window_id``. GUI thread."""
+    widget = widget_of_window_id(window_id)
+    if widget is None:
+        raise ValueError(f"parent={window_id} is no window of a QWidget in this process: a Qt WebEngine view "
+                         "docks into a QWidget (pass the widget, or backend='webkitgtk' for a foreign window)")
+    return widget
+
+
 def widget_of_window_id(window_id: int) -> Any:
     """The QWidget of this process whose native window is `window_id`, or None. GUI thread."""
     binding = qt_binding.running_binding()
@@ -137,6 +149,10 @@ def widget_of_window_id(window_id: int) -> Any:
 
 
 def is_foreign_window(parent: Any) -> bool:
-    """True for a native window id (an int) that is no QWidget of this process."""
-    return isinstance(parent, int) and not isinstance(parent, bool) and parent > 0 and \
-        widget_of_window_id(parent) is None
+    """True for a native window id (an int) that is no QWidget of this process. Qt's widget lookup is
+    for the GUI thread only: asked elsewhere, an id counts as foreign (auto keeps WebKitGTK)."""
+    if not isinstance(parent, int) or isinstance(parent, bool) or parent <= 0:
+        return False
+    if threading.current_thread() is not threading.main_thread():
+        return True
+    return widget_of_window_id(parent) is None
