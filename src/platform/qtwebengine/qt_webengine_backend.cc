@@ -25,6 +25,7 @@
 #include "dccview/qtwebengine.h"
 #include "platform/qtwebengine/sink.h"
 #include "webview/hosted_platform.h"
+#include "webview/protocol.h"
 
 namespace dccview::webview_detail {
 
@@ -45,11 +46,6 @@ const QString& evaluation_by_event() {
   static const QString script =
       QString::fromUtf8(kEvaluateByEventJs).replace(QStringLiteral("__DCCVIEW_EVALUATE__"), QString::fromUtf8(kEvaluateJs));
   return script;
-}
-
-QString quoted(const QString& text) {  // a JavaScript string literal
-  return QString::fromUtf8(QJsonDocument(QJsonObject{{"s", text}}).toJson(QJsonDocument::Compact))
-      .mid(5).chopped(1);
 }
 
 QString webchannel_js() {
@@ -192,8 +188,8 @@ class QtWebEngineBackend final : public Backend {
     QTimer::singleShot(static_cast<int>(timeout.count()), view_, [this, id] {
       answer(id, std::nullopt, JsError{"TimeoutError", "evaluation timed out", ""});
     });
-    page_->runJavaScript(evaluation_by_event() + "(" + quoted(id) + "," + quoted(QString::fromStdString(script)) + ")",
-                         kMainWorld);
+    const std::string arguments = "(" + protocol::quote(id.toStdString()) + "," + protocol::quote(script) + ")";
+    page_->runJavaScript(evaluation_by_event() + QString::fromStdString(arguments), kMainWorld);
   }
 
   void show() override {

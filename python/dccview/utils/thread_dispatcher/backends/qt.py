@@ -9,9 +9,10 @@ import logging
 import sys
 from typing import Callable, Deque
 
+from ...._web_backends.qt_binding import BINDINGS
 from ..base import ThreadDispatcherBackend
 
-_BINDINGS = ("PySide6", "PySide2", "PyQt6", "PyQt5")
+_BINDINGS = BINDINGS  # the same search as the Qt WebEngine backend's
 logger = logging.getLogger("dccview")
 
 
