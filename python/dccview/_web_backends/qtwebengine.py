@@ -250,7 +250,9 @@ class QtWebEngineBackend:
         self.view.setParent(None)
         self._expiry.stop()
         view, self.view, self._page, self._channel, self._expiry = self.view, None, None, None, None
-        self._qt.delete(view)  # its page (and channel), sink and timer are its children: deleted with it
+        # Its page (and channel), sink and timer are its children: deleted with it, from Qt's loop
+        # (deleteLater), never from inside the slot that is pumping dccview's queue right now.
+        view.deleteLater()
 
     # ---- what Qt reports ----
     def _run(self, script: str, world: int, done: Optional[Callable[[], None]]) -> None:
