@@ -20,21 +20,25 @@ it from a worker thread:
   all      the cross-thread stress: 8 threads x 1000 operations mixing emit, eval_js,
            run_on_main_thread_sync (calling the host's scene API) and eval_js_sync
 
-Two variants, chosen by QT_NO_GLIB:
-  unset        host mode: Qt runs on its GLib event dispatcher, which owns the default GLib context, so
-               the panel's WebView lives on the Qt main thread and dcc_mode / @dcc_thread_safe
+Three variants, chosen by DCCVIEW_BACKEND and QT_NO_GLIB:
+  qtwebengine  (DCCVIEW_BACKEND unset: "auto", as the real DCCs get it) the panel is a QWebEngineView
+               docked as an ordinary widget, on the Qt main thread; dcc_mode / @dcc_thread_safe
                handlers run inline there (they never need the host's backend).
-  QT_NO_GLIB=1 dedicated mode: Qt runs its own event dispatcher, nothing runs the default GLib context,
-               and every WebView ("auto") lives on dccview's dedicated WebView thread; every handler
-               call then reaches the main thread through the simulated host's API. The scenario
-               wraps that API (HostApiTrace) so that each handler can tell whether a host callback
-               runs it.
+  webkitgtk    (DCCVIEW_BACKEND=webkitgtk) host mode: Qt runs on its GLib event dispatcher, which owns
+               the default GLib context, so the panel's WebKitGTK view lives on the Qt main thread
+               and its handlers run inline there too.
+  dedicated    (DCCVIEW_BACKEND=webkitgtk, QT_NO_GLIB=1) Qt runs its own event dispatcher, nothing runs
+               the default GLib context, and every WebView ("auto") lives on dccview's dedicated
+               WebView thread; every handler call then reaches the main thread through the simulated
+               host's API. The scenario wraps that API (HostApiTrace) so that each handler can tell
+               whether a host callback runs it.
 
 Every step is recorded in the JSON file named by DCCVIEW_RESULT. Started by
 tests/hosts/test_simulated_dccs.py under Xvfb:
 
     PYTHONPATH=build/release/python:examples/qt python tests/hosts/qt/simulated_dcc_scenario.py maya
-    QT_NO_GLIB=1 PYTHONPATH=... python tests/hosts/qt/simulated_dcc_scenario.py maya   # dedicated
+    DCCVIEW_BACKEND=webkitgtk PYTHONPATH=... python tests/hosts/qt/simulated_dcc_scenario.py maya
+    DCCVIEW_BACKEND=webkitgtk QT_NO_GLIB=1 PYTHONPATH=... python ...simulated_dcc_scenario.py maya
 """
 
 import json
@@ -62,9 +66,11 @@ RFC_EXAMPLES = ROOT / "tests" / "python" / "rfc_examples"
 THREADS = 8
 # Qt takes any non-empty QT_NO_GLIB as "no GLib dispatcher": the WebViews cannot be on the main thread.
 THREAD_MODE = "dedicated" if os.environ.get("QT_NO_GLIB") else "host"
+VARIANT = "dedicated" if THREAD_MODE == "dedicated" else (
+    "webkitgtk" if os.environ.get("DCCVIEW_BACKEND") == "webkitgtk" else "qtwebengine")
 SWATCH_PIXEL = 0xFFFF00C8  # the mini Qt DCC page's #swatch, rgb(255, 0, 200), as a Format_RGB32 pixel
 
-results = {"host": HOST, "simulation": True, "thread_mode": THREAD_MODE, "steps": {}, "errors": []}
+results = {"host": HOST, "simulation": True, "variant": VARIANT, "steps": {}, "errors": []}
 app = window = None
 dccview = utils = None
 scenario_support = on_main = wait_until = wait_ready = None  # imported after the host modules
@@ -236,6 +242,7 @@ def check_startup():
                            if name in sys.modules})
     view = wait_until(lambda: on_main(lambda: window.panel.view), 30, 0.05)
     record("panel_ready", view is not None and wait_ready(view))
+    record("web_backend", view.backend if view is not None else None)
     record("panel_created_on", on_main(lambda: dict(window.panel.created_on)))
     record("scene_probe_off_main", raises_off_main(scene_probe))
     record("event_dispatcher", on_main(lambda: QtCore.QAbstractEventDispatcher.instance().metaObject().className()))
@@ -283,6 +290,7 @@ def dock_widget_on_screen():
         0, origin.x(), origin.y(), dock.width(), dock.height()).toImage().convertToFormat(QtGui.QImage.Format_RGB32)
     pixels = memoryview(bytes(image.constBits())).cast("I")  # one 0xffRRGGBB each, rows unpadded
     return {"widget": dock.widget().metaObject().className(),
+            "widget_is_a_qwebengineview": dock.widget().inherits("QWebEngineView"),
             "widget_size": [dock.widget().width(), dock.widget().height()],
             "swatch_pixels": pixels.tolist().count(SWATCH_PIXEL)}
 
