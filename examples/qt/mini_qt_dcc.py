@@ -38,21 +38,26 @@ import threading
 from typing import Dict, List, Optional
 
 
+QT_BINDINGS = ("PySide2", "PySide6", "PyQt5", "PyQt6")
+
+
 def _import_qt():
-    """(binding name, QtCore, QtGui, QtWidgets): DCCVIEW_QT_BINDING's binding, else PySide2 when
-    importable, else PySide6. The code below uses the spellings both accept (scoped enums such as
-    ``Qt.DockWidgetArea.RightDockWidgetArea``, ``exec_app`` for exec_/exec)."""
+    """(binding name, QtCore, QtGui, QtWidgets): DCCVIEW_QT_BINDING's binding (one of QT_BINDINGS), else
+    PySide2 when importable, else PySide6. The code below uses the spellings all four accept (scoped
+    enums such as ``Qt.DockWidgetArea.RightDockWidgetArea``, ``exec_app`` for exec_/exec, ``Signal``)."""
     wanted = os.environ.get("DCCVIEW_QT_BINDING", "").strip()
     candidates = [wanted] if wanted else ["PySide2", "PySide6"]
     for binding in candidates:
-        if binding not in ("PySide2", "PySide6"):
-            raise ImportError(f"DCCVIEW_QT_BINDING={binding!r}: PySide2 or PySide6 expected")
+        if binding not in QT_BINDINGS:
+            raise ImportError(f"DCCVIEW_QT_BINDING={binding!r}: one of {', '.join(QT_BINDINGS)} expected")
         try:
             modules = [importlib.import_module(f"{binding}.{name}") for name in ("QtCore", "QtGui", "QtWidgets")]
         except ImportError:
             if binding == candidates[-1]:
                 raise
             continue
+        if not hasattr(modules[0], "Signal"):  # PyQt spells it pyqtSignal
+            modules[0].Signal = modules[0].pyqtSignal
         return (binding, *modules)
     raise ImportError("no Qt binding")
 
@@ -413,7 +418,10 @@ class MainWindow(QtWidgets.QMainWindow):
 def create_app(argv: Optional[List[str]] = None, open_panel: bool = True):
     """Creates the application, its scene and main window; the panel opens once the loop runs.
     Returns (app, window)."""
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(argv if argv is not None else sys.argv)
+    app = QtWidgets.QApplication.instance()
+    if app is None:
+        dccview.prepare_qt_application()  # Qt WebEngine loads before the application exists (PyQt5 insists)
+        app = QtWidgets.QApplication(argv if argv is not None else sys.argv)
     # First use of dccview on the main thread, with the QApplication in place: activates dccview's
     # Qt dispatcher backend here (its waker QObject must live on the GUI thread).
     if not is_main_thread():
@@ -428,7 +436,8 @@ def create_app(argv: Optional[List[str]] = None, open_panel: bool = True):
 
 
 def exec_app(app: QtCore.QCoreApplication) -> int:
-    """Runs the event loop: ``exec`` (PySide6; ``exec_`` is deprecated there) or ``exec_`` (PySide2)."""
+    """Runs the event loop: ``exec`` (PySide6, PyQt; ``exec_`` is deprecated or gone there) or ``exec_``
+    (PySide2)."""
     run = getattr(app, "exec", None) or app.exec_
     return run()
 

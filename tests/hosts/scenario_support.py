@@ -90,6 +90,28 @@ def thread_names():
     return names
 
 
+def child_processes():
+    """The names (comm) of every process descended from this one (WebKit's web and network processes,
+    Qt WebEngine's zygote, GPU and renderer processes); one that ends meanwhile is left out."""
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    text = stat.read()
+            except OSError:
+                continue
+            # "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after its last ")".
+            comm = text[text.index("(") + 1:text.rindex(")")]
+            parents[int(entry)] = (int(text[text.rindex(")") + 2:].split()[1]), comm)
+    found, frontier = [], {os.getpid()}
+    while frontier:
+        children = {pid for pid, (ppid, _) in parents.items() if ppid in frontier}
+        found += [parents[pid][1] for pid in children]
+        frontier = children
+    return sorted(found)
+
+
 class _XcbCookie(ctypes.Structure):
     _fields_ = [("sequence", ctypes.c_uint)]
 
@@ -218,19 +240,22 @@ def threads_back_to(baseline, baseline_names, timeout=THREADS_SETTLE_S):
 
 def open_close_cycles(cycle, cycles, host_objects=dict):
     """Runs cycle() (opens and closes a panel; True when the panel worked) once to warm up, then
-    `cycles` times, and measures from the warm-up's end: RSS growth, and (threads_back_to) no thread
-    left over once the host removed the last panel's objects (host_objects(): what the host keeps
+    `cycles` times, and measures from the warm-up's end: RSS growth, no web engine process (renderer)
+    left over, and (threads_back_to) no thread left over once the host removed the last panel's objects (host_objects(): what the host keeps
     for open panels, e.g. Qt window containers and docks, back to what it was before the cycles)."""
     objects_initial = host_objects()
     cycle()  # the first view starts WebKit's process pool and thread pools, which stay
     wait_until(lambda: host_objects() == objects_initial, THREADS_SETTLE_S)  # the warm-up panel is gone
     objects_before, rss_before = host_objects(), rss_kib()
     threads_before, names_before = thread_count(), thread_names()
+    processes_before = child_processes()
     started = time.monotonic()
     ok = [cycle() for _ in range(cycles)]
     seconds = round(time.monotonic() - started, 2)
     objects_gone = bool(wait_until(lambda: host_objects() == objects_before, THREADS_SETTLE_S))
-    return {"cycles": cycles, "all_ok": all(ok), "seconds": seconds,
+    processes_back = bool(wait_until(lambda: len(child_processes()) <= len(processes_before), THREADS_SETTLE_S))
+    return {"child_processes_before": processes_before, "child_processes_after": child_processes(),
+            "no_leftover_processes": processes_back,"cycles": cycles, "all_ok": all(ok), "seconds": seconds,
             "rss_before_kib": rss_before, "rss_growth_kib": rss_kib() - rss_before,
             "objects_before": objects_before, "objects_after": host_objects(), "objects_gone": objects_gone,
             "threads_before": threads_before, "thread_names_before": sorted(names_before),

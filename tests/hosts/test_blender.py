@@ -64,4 +64,5 @@ def test_blender_scene_panel(tmp_path):
     assert cycles["cycles"] == 20 and cycles["all_ok"] is True, cycles
     assert cycles["rss_growth_kib"] < 20 * 1024, cycles
     assert cycles["no_leftover_threads"] is True, cycles  # back to the warmed-up count within 5 s
+    assert cycles["no_leftover_processes"] is True, cycles  # no web process left running
     assert exited_at - steps["quit_requested_at"] < 10.0

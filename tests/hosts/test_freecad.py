@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from host_runs import ROOT, host_env, problems_in, read_results, run_host, search_path
+from qt_pixels import rgb32_pixels
 
 FREECAD = "/usr/bin/freecad"
 SCENARIO = ROOT / "tests" / "hosts" / "freecad" / "freecad_scenario.py"
@@ -65,7 +66,7 @@ def swatch_pixels(path):
     assert image.load(str(path)), f"cannot read {path}"
     image = image.convertToFormat(QtGui.QImage.Format_RGB32)
     wanted = 0xFF000000 | (SWATCH_RGB[0] << 16) | (SWATCH_RGB[1] << 8) | SWATCH_RGB[2]
-    pixels = memoryview(bytes(image.constBits())).cast("I")
+    pixels = rgb32_pixels(image)
     per_line = image.bytesPerLine() // 4
     count, xs, ys = 0, [], []
     for y in range(image.height()):
@@ -193,6 +194,7 @@ def test_open_close_cycles_do_not_leak(scenario):
     assert cycles["cycles"] == 20 and cycles["all_ok"] is True, cycles
     assert cycles["rss_growth_kib"] < 20 * 1024, cycles
     assert cycles["no_leftover_threads"] is True, cycles  # back to the warmed-up count within 5 s
+    assert cycles["no_leftover_processes"] is True, cycles  # no web process left running
     assert cycles["objects_after"] == cycles["objects_before"], cycles
     assert cycles["objects_after"]["window_containers"] == 0, cycles
     assert cycles["objects_after"]["panel_docks"] == 0, cycles

@@ -6,8 +6,6 @@ with test_pyside2.py: see tests/hosts/qt/qt_host_checks.py. Qt 6 on xcb runs its
 (QXcbGlibEventDispatcher), so the panel lives on the Qt main thread in host mode, as with PySide2.
 The screenshot is copied to build/pyside6_host.png for a human."""
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -23,18 +21,8 @@ from qt_host_checks import (  # noqa: E402,F401 - the shared tests, collected he
     test_panel_lives_on_the_qt_main_thread, test_scenario_ran_clean, test_scene_api_fails_off_the_main_thread,
     test_screenshot_shows_the_page_inside_the_dock, test_worker_job_streams_progress_while_qt_stays_responsive)
 
-PYTHON = Path(os.environ.get("DCCVIEW_PYSIDE6_PYTHON") or qt_host_checks.ROOT / "build" / "venv-pyside6" / "bin" / "python")
-
-
-def _pyside6_version():
-    if not os.access(PYTHON, os.X_OK):
-        return None
-    probe = subprocess.run([str(PYTHON), "-c", "import PySide6; print(PySide6.__version__)"],
-                           capture_output=True, text=True, timeout=60)
-    return probe.stdout.strip() if probe.returncode == 0 else None
-
-
-VERSION = _pyside6_version()
+PYTHON = qt_host_checks.PYSIDE6_PYTHON
+VERSION = qt_host_checks.probe(PYTHON, "import PySide6; print(PySide6.__version__)")
 pytestmark = pytest.mark.skipif(
     VERSION is None, reason=f"no PySide6 for {PYTHON} (./dev test creates build/venv-pyside6 with pip's PySide6)")
 

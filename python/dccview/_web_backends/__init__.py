@@ -115,7 +115,9 @@ def prepare_qt_application() -> bool:
     Qt WebEngine for the Qt binding in use, which must happen before the application exists (PyQt5
     refuses it later, and Qt warns about shared OpenGL contexts). Returns True when Qt WebEngine is
     ready; False when the binding has none (views then run on WebKitGTK) or when the application
-    already exists."""
+    already exists, or when ``DCCVIEW_BACKEND=webkitgtk`` asks for no Qt WebEngine at all."""
+    if os.environ.get(ENVIRONMENT_VARIABLE, "").strip().lower() == "webkitgtk":
+        return False
     binding = next((name for name in qt_binding.BINDINGS if name + ".QtCore" in sys.modules), None)
     if binding is None:
         raise RuntimeError("prepare_qt_application(): import your Qt binding (PySide2, PySide6, PyQt5, PyQt6) first")

@@ -30,6 +30,7 @@ import FreeCADGui as Gui  # noqa: E402
 import dccview  # noqa: E402
 import dccview_freecad as panel  # noqa: E402
 import scenario_support  # noqa: E402
+from qt_pixels import rgb32_pixels  # noqa: E402
 from scenario_support import longest_gap, next_frames, on_main, paced, wait_ready, wait_until  # noqa: E402
 from dccview.utils import (get_current_dcc_name, get_dispatcher_backend, is_main_thread,  # noqa: E402
                            run_on_main_thread)
@@ -235,7 +236,7 @@ def grab_screen(view):
 
 def swatch_pixels_in(image, box):
     x, y, w, h = box
-    pixels = memoryview(bytes(image.constBits())).cast("I")
+    pixels = rgb32_pixels(image)
     per_line = image.bytesPerLine() // 4
     x0, x1 = max(x, 0), min(x + w, image.width())
     return sum(pixels[row * per_line + x0: row * per_line + x1].tolist().count(SWATCH_PIXEL)

@@ -15,8 +15,11 @@ from scenario_support import paced
 binding = sys.argv[1]
 QtWidgets = __import__(binding + ".QtWidgets", fromlist=["QtWidgets"])
 QtCore = __import__(binding + ".QtCore", fromlist=["QtCore"])
-shiboken = __import__("shiboken2" if binding == "PySide2" else "shiboken6")
+# What deletes a wrapped C++ object: shiboken for PySide, sip for PyQt (both spell it delete()).
+shiboken = __import__({"PySide2": "shiboken2", "PySide6": "shiboken6", "PyQt5": "PyQt5.sip",
+                       "PyQt6": "PyQt6.sip"}[binding], fromlist=["delete"])
 
+dccview.prepare_qt_application()  # Qt WebEngine loads before the application exists (PyQt5 insists)
 app = QtWidgets.QApplication(sys.argv)
 window = QtWidgets.QMainWindow()
 window.resize(800, 600)

@@ -22,6 +22,7 @@ import mini_qt_dcc  # first: it imports the Qt binding, then dccview
 from mini_qt_dcc import QT_BINDING, QtCore, QtGui, QtWidgets
 
 import scenario_support
+from qt_pixels import rgb32_pixels
 from scenario_support import longest_gap, next_frames, on_main, wait_ready, wait_until
 from dccview.utils import get_current_dcc_name, get_dispatcher_backend, run_on_main_thread
 
@@ -175,7 +176,7 @@ def grab_screen():
 
 def swatch_pixels_in(image, box):
     x, y, w, h = box
-    pixels = memoryview(bytes(image.constBits())).cast("I")  # Format_RGB32: one 0xffRRGGBB each
+    pixels = rgb32_pixels(image)  # Format_RGB32: one 0xffRRGGBB each
     per_line = image.bytesPerLine() // 4
     x0, x1 = max(x, 0), min(x + w, image.width())
     return sum(pixels[row * per_line + x0: row * per_line + x1].tolist().count(SWATCH_PIXEL)

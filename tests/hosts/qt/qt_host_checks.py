@@ -24,6 +24,7 @@ from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # host_runs, also when run as a script
 from host_runs import ROOT, host_env, problems_in, read_results, run_host, search_path  # noqa: E402
+from qt_pixels import rgb32_pixels  # noqa: E402
 
 SCENARIO = ROOT / "tests" / "hosts" / "qt" / "qt_app_scenario.py"
 SWATCH_RGB = (255, 0, 200)
@@ -37,6 +38,18 @@ class Scenario(NamedTuple):
     exited_at: float
     binding: str
     python: str
+
+
+# pip's PySide6 (Qt 6 with its QtWebEngine in PySide6-Addons), in a venv of its own: ./dev test makes it.
+PYSIDE6_PYTHON = Path(os.environ.get("DCCVIEW_PYSIDE6_PYTHON") or ROOT / "build" / "venv-pyside6" / "bin" / "python")
+
+
+def probe(python, code):
+    """What `code` prints when run by `python` (stripped), or None when it fails or `python` is missing."""
+    if not os.access(python, os.X_OK):
+        return None
+    out = subprocess.run([str(python), "-c", code], capture_output=True, text=True, timeout=60)
+    return out.stdout.strip() if out.returncode == 0 else None
 
 
 def scenario_env(binding, **variables):
@@ -92,7 +105,7 @@ def count_swatch(path):
     assert image.load(str(path)), f"cannot read {path}"
     image = image.convertToFormat(QtGui.QImage.Format.Format_RGB32)
     wanted = 0xFF000000 | (SWATCH_RGB[0] << 16) | (SWATCH_RGB[1] << 8) | SWATCH_RGB[2]
-    pixels = memoryview(bytes(image.constBits())).cast("I")
+    pixels = rgb32_pixels(image)
     per_line = image.bytesPerLine() // 4
     count, xs, ys = 0, [], []
     for y in range(image.height()):
@@ -221,6 +234,7 @@ def test_open_close_cycles_do_not_leak(scenario):
     assert cycles["cycles"] == 20 and cycles["all_ok"] is True, cycles
     assert cycles["rss_growth_kib"] < 20 * 1024, cycles
     assert cycles["no_leftover_threads"] is True, cycles  # back to the warmed-up count within 5 s
+    assert cycles["no_leftover_processes"] is True, cycles  # no renderer / web process left running
     assert cycles["objects_after"] == cycles["objects_before"], cycles
     assert cycles["objects_after"]["window_containers"] == 0, cycles
     assert scenario.results["steps"]["reopened"] is True

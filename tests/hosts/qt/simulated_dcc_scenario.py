@@ -59,6 +59,7 @@ sys.path.insert(0, str(HERE.parent))  # scenario_support
 sys.path.insert(0, str(ROOT / "examples" / "qt"))
 
 import simulated_hosts  # noqa: E402
+from qt_pixels import rgb32_pixels  # noqa: E402
 
 HOST = (sys.argv[1] if len(sys.argv) > 1 else os.environ.get("DCCVIEW_SIMULATED_HOST", "")).lower()
 RESULT = os.environ["DCCVIEW_RESULT"]
@@ -288,7 +289,7 @@ def dock_widget_on_screen():
     origin = dock.mapToGlobal(QtCore.QPoint(0, 0))
     image = QtGui.QGuiApplication.primaryScreen().grabWindow(
         0, origin.x(), origin.y(), dock.width(), dock.height()).toImage().convertToFormat(QtGui.QImage.Format_RGB32)
-    pixels = memoryview(bytes(image.constBits())).cast("I")  # one 0xffRRGGBB each, rows unpadded
+    pixels = rgb32_pixels(image)  # one 0xffRRGGBB each, rows unpadded
     return {"widget": dock.widget().metaObject().className(),
             "widget_is_a_qwebengineview": dock.widget().inherits("QWebEngineView"),
             "widget_size": [dock.widget().width(), dock.widget().height()],
