@@ -12,20 +12,25 @@ Qt event loop)::
 
 FreeCAD clears PYTHONPATH for its embedded Python: put dccview on ``sys.path`` by hand, as above.
 
-Threads: Debian's Qt 5 runs Qt's GLib event dispatcher, so FreeCAD's main thread owns GLib's
-default context; the WebView is created on that thread with ``thread_mode="host"`` and Qt's loop
-drives it. dccview has no FreeCAD backend: its Qt backend (a QObject waker on the GUI thread)
-carries ``run_on_main_thread`` calls. Both of the RFC's styles are shown: with ``dcc_mode=True``
-every handler runs on the main thread, where FreeCAD's API may be used; with ``dcc_mode=False`` the
-handlers that touch FreeCAD say so with ``@dcc_thread_safe`` (inline here, where the WebView thread
-is the main thread; marshalled in a process where the view has a thread of its own).
+Web engine: FreeCAD loads Qt WebEngine itself (its Start page is one), so ``backend="auto"`` (the
+default, or ``DCCVIEW_BACKEND``) gives the panel as a ``QWebEngineView``, an ordinary widget of
+FreeCAD's own Qt. ``open_panel(backend="webkitgtk")`` docks a WebKitGTK view's X11 window instead.
 
-Close rule: the container that holds the view's X11 window is hidden before the view closes, and
-deleted (with its dock) only after the view reported ``dccview:closed``. A container deleted while
-the view is open hands the view's window back to the root window (Qt does that with foreign
-windows): the view would live on as a stray top-level window. Closing FreeCAD's main window with
-panels open therefore closes the panels first (an event filter on the main window) and closes the
-main window again once they are gone.
+Threads: Debian's Qt 5 runs Qt's GLib event dispatcher, so FreeCAD's main thread owns GLib's
+default context; the WebView is created on that thread (``thread_mode="host"``: a Qt WebEngine view
+is there anyway) and Qt's loop drives it. dccview has no FreeCAD backend: its Qt backend (a QObject
+waker on the GUI thread) carries ``run_on_main_thread`` calls. Both of the RFC's styles are shown:
+with ``dcc_mode=True`` every handler runs on the main thread, where FreeCAD's API may be used; with
+``dcc_mode=False`` the handlers that touch FreeCAD say so with ``@dcc_thread_safe`` (inline here,
+where the WebView thread is the main thread; marshalled in a process where the view has a thread of
+its own).
+
+Close rule: the widget that holds the view (``view.widget()``) is hidden before the view closes, and
+its dock deleted only after the view reported ``dccview:closed``. On WebKitGTK that widget is a
+container around the view's X11 window, and a container deleted while the view is open hands the
+view's window back to the root window (Qt does that with foreign windows): the view would live on as
+a stray top-level window. Closing FreeCAD's main window with panels open therefore closes the panels
+first (an event filter on the main window) and closes the main window again once they are gone.
 """
 
 from __future__ import annotations
@@ -149,7 +154,7 @@ class _Relay(QtCore.QObject):
         dock, container = _panels.pop(view, (None, None))
         if dock is not None:
             self.main_window.removeDockWidget(dock)
-            dock.deleteLater()  # and the container with it: GTK has destroyed its window by now
+            dock.deleteLater()  # and the container with it: the view has let its window go by now
         closed_count += 1
         if self.quit_pending and not _panels:
             self.quit_pending = False
@@ -165,7 +170,6 @@ class _PanelDock(QtWidgets.QDockWidget):
     def __init__(self, title: str, parent: QtWidgets.QWidget) -> None:
         super().__init__(title, parent)
         self.view: Optional[dccview.WebView] = None
-        self.foreign_window: Optional[QtGui.QWindow] = None
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
         if self.view is not None and self.view in _panels:
@@ -177,9 +181,10 @@ def _note(name: str) -> None:
     handler_calls.append((name, is_main_thread()))
 
 
-def open_panel(dcc_mode: bool = True, title: str = "dccview panel") -> dccview.WebView:
+def open_panel(dcc_mode: bool = True, title: str = "dccview panel", backend: Optional[str] = None) -> dccview.WebView:
     """Creates the panel (FreeCAD's main thread) and docks it on the right of the main window.
-    Returns the WebView; the page loads and the handlers answer once Qt's loop runs."""
+    ``backend``: the web engine (None: ``DCCVIEW_BACKEND``, else "auto"). Returns the WebView; the
+    page loads and the handlers answer once Qt's loop runs."""
     global _relay
     if not is_main_thread():
         raise RuntimeError("open_panel() must run on FreeCAD's main thread")
@@ -187,7 +192,7 @@ def open_panel(dcc_mode: bool = True, title: str = "dccview panel") -> dccview.W
     if _relay is None:
         _relay = _Relay(main_window)
     view = dccview.WebView(title=title, width=420, height=560, dcc_mode=dcc_mode,
-                           thread_mode="host", visible=False, backend="webkitgtk")
+                           thread_mode="host", visible=False, backend=backend)
 
     @view.on("list_objects")
     @dcc_thread_safe
@@ -209,14 +214,14 @@ def open_panel(dcc_mode: bool = True, title: str = "dccview panel") -> dccview.W
     relay = _relay
 
     @view.on(CLOSED_EVENT)
-    def on_closed(data):  # after GTK destroyed the view's window (host mode: the main thread)
+    def on_closed(data):  # after the engine let the view go (host mode: the main thread)
         relay.view_closed.emit(view)  # queued: the dock is deleted from Qt's loop, not from here
 
     dock = _PanelDock(title, main_window)
     dock.setObjectName(f"dccview_panel_{id(view):x}")
     dock.view = view
-    dock.foreign_window = QtGui.QWindow.fromWinId(view.native_handle)  # Qt's handle on GTK's window
-    container = QtWidgets.QWidget.createWindowContainer(dock.foreign_window, dock)
+    # The QWebEngineView itself, or a window container around WebKitGTK's X11 window.
+    container = view.widget()
     container.setMinimumSize(320, 240)
     container.setFocusPolicy(QtCore.Qt.StrongFocus)
     dock.setWidget(container)
@@ -239,7 +244,7 @@ def close_panel(view: dccview.WebView) -> None:
         return
     dock, container = entry
     dock.view = None  # the dock's closeEvent must not close it again
-    container.hide()  # unmaps GTK's window while the container still exists
+    container.hide()  # unmaps the view's window while the container still exists
     dock.hide()
     view.close()  # host mode: scheduled on this thread; dccview:closed follows from Qt's loop
 

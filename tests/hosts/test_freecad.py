@@ -1,10 +1,13 @@
 """FreeCAD 0.20 (Debian: Qt 5, PySide2, Python 3.11) in GUI mode under Xvfb, with the dccview panel of
-examples/freecad/dccview_freecad.py docked in its main window: every step of
+examples/freecad/dccview_freecad.py docked in its main window, once on Qt WebEngine (what "auto"
+picks in FreeCAD, which loads Qt WebEngine itself: the panel is a QWebEngineView in the dock) and
+once on WebKitGTK (an X11 window docked in a window container): every step of
 tests/hosts/freecad/freecad_scenario.py is checked, the screenshot's pixels must show the page's
 magenta block inside the dock, any Python traceback or crash in the output fails the test, and
 closing FreeCAD's main window with a panel open and events streaming ends the process within 10 s.
 
-The screenshot is kept in the test's tmp_path and copied to build/freecad_host.png for a human."""
+The screenshots are kept in the test's tmp_path and copied to build/freecad_host.png (WebKitGTK) and
+build/freecad_qtwebengine_host.png for a human."""
 
 import json
 import os
@@ -79,14 +82,23 @@ def swatch_pixels(path):
     return count, ([min(xs), min(ys), max(xs), max(ys)] if count else None)
 
 
-@pytest.fixture(scope="module")
-def scenario(tmp_path_factory):
-    tmp_path = tmp_path_factory.mktemp("freecad")
-    completed, results, exited_at = run_freecad(tmp_path)
+@pytest.fixture(scope="module", params=["qtwebengine", "webkitgtk"])
+def scenario(request, tmp_path_factory):
+    backend = request.param
+    tmp_path = tmp_path_factory.mktemp(f"freecad-{backend}")
+    # "auto" for Qt WebEngine: what a FreeCAD user gets without choosing.
+    completed, results, exited_at = run_freecad(tmp_path, DCCVIEW_BACKEND="auto" if backend == "qtwebengine" else backend)
     screenshot = results["steps"].get("screenshot", {}).get("path")
     if screenshot and Path(screenshot).exists() and (ROOT / "build").is_dir():
-        shutil.copyfile(screenshot, ROOT / "build" / "freecad_host.png")
+        name = "freecad_host.png" if backend == "webkitgtk" else f"freecad_{backend}_host.png"
+        shutil.copyfile(screenshot, ROOT / "build" / name)
+    results["backend_asked"] = backend
     return completed, results, exited_at
+
+
+def test_the_panel_runs_on_the_engine_asked_for(scenario):
+    results = scenario[1]
+    assert results["steps"]["web_backend"] == results["backend_asked"]
 
 
 def test_freecad_ran_clean_and_quit(scenario):
@@ -147,11 +159,24 @@ def test_progress_events_reach_the_page(scenario):
 def test_panel_follows_the_dock(scenario):
     layout = scenario[1]["steps"]["layout"]
     # FreeCAD turns on Qt's high-DPI scaling: under Xvfb the ratio is fractional (~1.04), so Qt's
-    # container is sized in device-independent pixels and GTK's window (scale 1) in device pixels.
+    # container is sized in device-independent pixels and GTK's window (scale 1) in device pixels;
+    # Chromium (Qt WebEngine) lays out in Qt's device-independent pixels and paints at the ratio.
     assert layout["scaling"]["high_dpi_scaling"] is True, layout["scaling"]
     for step in ("initial", "dock_400", "dock_360"):
         assert layout[step]["follows"] is True, (step, layout[step])
     assert layout["dock_400"]["container"][0] == 400 and layout["dock_360"]["container"][0] == 360, layout
+
+
+def page_origin_px(shot):
+    """Where the page's top-left corner is on screen, in device pixels (the screenshot's), and the
+    device pixels per CSS pixel there. WebKitGTK: GTK's window as X has it, at scale 1. Qt WebEngine:
+    the dock's widget, scaled by Qt's (fractional) device pixel ratio, which Chromium takes on."""
+    if shot["x_view"] is not None:
+        vx, vy, vw, vh = shot["x_view"]
+        assert shot["page_size"] == [vw, vh], shot  # the page fills GTK's window
+        return (vx, vy), 1
+    cx, cy = shot["container"][:2]
+    return (cx * shot["dpr"], cy * shot["dpr"]), shot["dpr"]
 
 
 def test_screenshot_shows_the_page_inside_the_dock(scenario):
@@ -159,20 +184,25 @@ def test_screenshot_shows_the_page_inside_the_dock(scenario):
     assert shot["dock_visible"] is True and shot["dock_floating"] is False, shot
     assert shot["dock_area_right"] is True and shot["dock_parent_is_main_window"] is True, shot
     swatch = shot["swatch"]
-    assert swatch["dpr"] == 1 and (swatch["width"], swatch["height"]) == (200, 100), swatch
-    vx, vy, vw, vh = shot["x_view"]  # GTK's window as X has it: screen pixels, like the screenshot
-    assert shot["page_size"] == [vw, vh], shot  # the page fills GTK's window
+    (ox, oy), scale = page_origin_px(shot)
+    assert abs(swatch["dpr"] - scale) < 0.01 and (round(swatch["width"]), round(swatch["height"])) == (200, 100), swatch
     count, box = swatch_pixels(shot["path"])
-    assert count == 200 * 100, (count, box, shot)  # exactly one block, all of it visible
-    expected = [vx + swatch["x"], vy + swatch["y"], vx + swatch["x"] + 199, vy + swatch["y"] + 99]
-    assert box == expected, (box, expected, shot)
+    width, height = box[2] - box[0] + 1, box[3] - box[1] + 1
+    assert count == width * height, (count, box, shot)  # one solid block, all of it visible
+    # 200 x 100 CSS px at `scale` device pixels each, where the page put it: exact at scale 1; with
+    # a fractional scale Chromium snaps the block's edges to whole pixels (one pixel of slack).
+    slack = 0 if scale == 1 else 1
+    expected = [ox + swatch["x"] * scale, oy + swatch["y"] * scale, 200 * scale, 100 * scale]
+    assert all(abs(got - want) <= slack for got, want in zip([box[0], box[1], width, height], expected)), \
+        (box, expected, shot)
     for outer in (shot["dock_px"], shot["x_main_window"]):  # inside the dock, inside FreeCAD's window
-        ox, oy, ow, oh = outer
-        assert ox <= box[0] and box[2] < ox + ow and oy <= box[1] and box[3] < oy + oh, (box, outer, shot)
-    assert vx + vw <= shot["screen"][0] and vy + vh <= shot["screen"][1], shot  # all of it on screen
-    # GTK's window lies within the dock (device pixels, rounding aside).
-    dx, dy, dw, dh = shot["dock_px"]
-    assert dx - 1 <= vx and vx + vw <= dx + dw + 1 and dy - 1 <= vy and vy + vh <= dy + dh + 1, shot
+        dx, dy, dw, dh = outer
+        assert dx <= box[0] and box[2] < dx + dw and dy <= box[1] and box[3] < dy + dh, (box, outer, shot)
+    if shot["x_view"] is not None:  # GTK's window: on screen, within the dock (rounding aside)
+        vx, vy, vw, vh = shot["x_view"]
+        assert vx + vw <= shot["screen"][0] and vy + vh <= shot["screen"][1], shot
+        dx, dy, dw, dh = shot["dock_px"]
+        assert dx - 1 <= vx and vx + vw <= dx + dw + 1 and dy - 1 <= vy and vy + vh <= dy + dh + 1, shot
 
 
 def test_dock_close_button_closes_the_view(scenario):

@@ -100,6 +100,7 @@ def start():
     main_window.resize(min(1180, available.width() - 20), min(880, available.height() - 40))
     main_window.move(0, 0)
     view = panel.open_panel(dcc_mode=True)
+    record("web_backend", view.backend)
     record("created_on", {"main_thread": is_main_thread(),
                           "qt_loop_level": QtCore.QThread.currentThread().loopLevel()})
     timer = QtCore.QTimer(main_window)
@@ -166,19 +167,19 @@ def x_geometry(window_id):
 
 
 def sizes(view):
-    """Main thread + worker: the page's viewport, the container, Qt's foreign QWindow and X's
-    geometry of GTK's window."""
+    """Main thread + worker: the page's viewport and devicePixelRatio, the widget in the dock, and
+    (WebKitGTK) X's geometry of GTK's window."""
+
     def qt_side():
-        dock = panel.dock_of(view)
-        geometry = dock.foreign_window.geometry()
-        dpr = dock.widget().devicePixelRatioF()
-        return {"container": [dock.widget().width(), dock.widget().height()],
-                "container_px": [round(dock.widget().width() * dpr), round(dock.widget().height() * dpr)],
-                "foreign_qwindow": [geometry.width(), geometry.height()], "dpr": dpr}
+        widget = panel.dock_of(view).widget()
+        dpr = widget.devicePixelRatioF()
+        return {"container": [widget.width(), widget.height()],
+                "container_px": [round(widget.width() * dpr), round(widget.height() * dpr)], "dpr": dpr}
 
     seen = on_main(qt_side)
-    seen["page"] = view.eval_js_sync("[window.innerWidth, window.innerHeight]")
-    seen["x_window"] = x_geometry(view.native_handle)
+    seen["page"], seen["page_dpr"] = view.eval_js_sync("[[window.innerWidth, window.innerHeight], window.devicePixelRatio]")
+    if view.backend == "webkitgtk":
+        seen["x_window"] = x_geometry(view.native_handle)
     return seen
 
 
@@ -187,6 +188,8 @@ def follows(view, timeout=5.0):
 
     def same():
         seen.update(sizes(view))
+        if view.backend == "qtwebengine":  # Chromium lays out in Qt's device-independent pixels
+            return all(abs(a - b) <= 1 for a, b in zip(seen["page"], seen["container"]))
         # Qt sizes the container in device-independent pixels; X and GTK (scale 1) see device pixels.
         x_window = seen["x_window"] or [0, 0, -1, -1]
         return (seen["page"] == x_window[2:] and
@@ -261,7 +264,8 @@ def check_screenshot(view):
     page_size = view.eval_js_sync("[window.innerWidth, window.innerHeight]")
     main_window_id = on_main(lambda: int(Gui.getMainWindow().winId()))
     return {"path": SCREENSHOT, "swatch": swatch, "attempts": seen["attempts"],
-            "swatch_pixels_in_dock": seen["in_dock"], "page_size": page_size, "x_view": x_geometry(view.native_handle),
+            "swatch_pixels_in_dock": seen["in_dock"], "page_size": page_size,
+            "x_view": x_geometry(view.native_handle) if view.backend == "webkitgtk" else None,
             "x_main_window": x_geometry(main_window_id), **seen["geometry"]}
 
 
@@ -289,11 +293,12 @@ def close_under_load():
 
 
 def qt_objects():
-    containers = [w for w in QtWidgets.QApplication.allWidgets()
-                  if w.metaObject().className() == "QWindowContainer"]
+    widgets = QtWidgets.QApplication.allWidgets()
+    containers = [w for w in widgets if w.metaObject().className() == "QWindowContainer"]
+    web_views = [w for w in widgets if w.inherits("QWebEngineView")]
     docks = [d for d in Gui.getMainWindow().findChildren(QtWidgets.QDockWidget)
              if d.objectName().startswith("dccview_panel_")]
-    return {"window_containers": len(containers), "panel_docks": len(docks),
+    return {"window_containers": len(containers), "web_views": len(web_views), "panel_docks": len(docks),
             "qwindows": len(QtGui.QGuiApplication.allWindows())}
 
 
