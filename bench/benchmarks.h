@@ -17,5 +17,7 @@ void run_lock_pair(const Options& options, Report& report);
 void run_webview(const Options& options, Report& report);
 // N page calls made in one page task (WebKitGTK): us_per_call for N = 1,000 and 20,000, dcc_mode 0/1.
 void run_js_call_burst(const Options& options, Report& report);
+// Constructor to a page that can call native code, dccview vs a bare WebKitWebView: p50_ms.
+void run_panel_open(const Options& options, Report& report);
 
 }  // namespace dccview::bench

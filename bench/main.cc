@@ -63,6 +63,8 @@ int print_targets(const Report& r) {
                         r.find("js_call_burst", "calls_1000", "us_per_call", "dcc_mode", dcc_mode),
                     1.5, true);
   }
+  missed += check("panel_open dccview / bare_view",
+                  r.find("panel_open", "dccview", "p50_ms") / r.find("panel_open", "bare_view", "p50_ms"), 1.1, true);
 #endif
   std::printf("%d target(s) missed\n", missed);
   return missed;
@@ -99,6 +101,7 @@ int main(int argc, char** argv) {
   // on which the dedicated WebView thread runs (Qt hosts need host mode).
   if (options.wants("webview")) run_webview(options, report);
   if (options.wants("js_call_burst")) run_js_call_burst(options, report);
+  if (options.wants("panel_open")) run_panel_open(options, report);
 #endif
   print_targets(report);
   if (!options.json_path.empty()) report.write_json(options.json_path);

@@ -14,6 +14,7 @@
 #include "dccview/dispatcher.h"
 #include "dccview/log.h"
 #include "python_gate.h"
+#include "webview/channel_deliveries.h"
 #include "webview/hosted_platform.h"
 
 namespace nb = nanobind;
@@ -37,6 +38,7 @@ using webview_detail::BackendEvents;
 struct EventsTarget {
   BackendEvents* events = nullptr;  // GUI thread only
   std::shared_ptr<Dispatcher> gui;
+  webview_detail::ChannelDeliveries* deliveries = nullptr;  // the backend's, while it lives
 };
 
 // dccview._core.BackendEvents: GUI thread only; calls after the view is gone do nothing.
@@ -119,10 +121,14 @@ nb::object save_reply(std::function<void(Result<void>)> done) {
 class PyBackend final : public Backend {
  public:
   PyBackend(nb::object object, std::shared_ptr<EventsTarget> target)
-      : object_(object.ptr()), target_(std::move(target)) {}
+      : object_(object.ptr()), target_(std::move(target)) {
+    target_->deliveries = &deliveries_;
+  }
 
   ~PyBackend() override {
     target_->events = nullptr;
+    target_->deliveries = nullptr;
+    deliveries_.drop_all();
     GilAcquire gil;
     if (!gil.ok()) return;
     invoke("destroy");
@@ -144,8 +150,7 @@ class PyBackend final : public Backend {
     if (gil.ok()) invoke("evaluate", script, done_callable(std::move(done)));
   }
   void deliver(const std::string& doc, const std::string& messages_json, std::function<void()> done) override {
-    GilAcquire gil;
-    if (gil.ok()) invoke("deliver", doc, messages_json, done_callable(std::move(done)));
+    deliveries_.deliver(doc, messages_json, std::move(done));
   }
   void evaluate_async(const std::string& script, EvalCallback callback, std::chrono::milliseconds timeout) override {
     GilAcquire gil;
@@ -191,6 +196,13 @@ class PyBackend final : public Backend {
 
   PyRef object_;
   std::shared_ptr<EventsTarget> target_;
+  // Deliveries the page does not wait for go through the Python object's send(doc, messages, ack).
+  webview_detail::ChannelDeliveries deliveries_{[this](const std::string& doc, const std::string& messages, int ack) {
+    GilAcquire gil;
+    if (!gil.ok()) return false;
+    nb::object sent = invoke("send", doc, messages, ack);
+    return !sent.is_valid() || !sent.is(Py_False);  // False: no page any more
+  }};
 };
 
 // Releases the GIL while the core routes (handlers take it again when they run).
@@ -202,6 +214,16 @@ void report(const PyBackendEvents& self, Fn&& fn) {
   fn(*events);
 }
 
+// report(), run as a channel slot: returns what the core delivered meanwhile, for the slot to answer
+// the page with (webview/channel_deliveries.h).
+template <typename Fn>
+std::string report_in_slot(const PyBackendEvents& self, Fn&& fn) {
+  BackendEvents* events = self.live();
+  if (events == nullptr || self.target->deliveries == nullptr) return {};
+  GilRelease release;
+  return self.target->deliveries->answer_slot([&] { fn(*events); });
+}
+
 }  // namespace
 
 void bind_web_backend(nb::module_& m) {
@@ -210,9 +232,29 @@ void bind_web_backend(nb::module_& m) {
                               "calls after the view is destroyed do nothing.")
       .def("page_message",
            [](const PyBackendEvents& self, std::string text) {
-             report(self, [&](BackendEvents& e) { e.on_page_message(text); });
+             return report_in_slot(self, [&](BackendEvents& e) { e.on_page_message(text); });
            },
-           "A message the bridge's privileged half posted (header line and page message).")
+           "A message the bridge's privileged half posted (header line and page message). Returns the "
+           "slot's answer to the page: what the core delivered meanwhile.")
+      .def("delivered",
+           [](const PyBackendEvents& self, int ack) {
+             return report_in_slot(self, [&](BackendEvents&) { self.target->deliveries->acknowledged(ack); });
+           },
+           "The page handled the delivery sent with `ack`. Returns the slot's answer to the page.")
+      .def("answer_slot",
+           [](const PyBackendEvents& self, nb::callable handle) -> std::string {
+             if (self.live() == nullptr || self.target->deliveries == nullptr) return {};
+             // The GIL stays held: `handle` is Python, and whatever it calls into the core lets go.
+             return self.target->deliveries->answer_slot([&] { handle(); });
+           },
+           "Runs handle() (a slot's work) and returns the slot's answer to the page.")
+      .def("release_deliveries",
+           [](const PyBackendEvents& self) {
+             if (self.live() == nullptr || self.target->deliveries == nullptr) return;
+             GilRelease release;
+             self.target->deliveries->release_all();
+           },
+           "The document will not acknowledge what it was sent (navigation, a lost web process).")
       .def("navigation_started",
            [](const PyBackendEvents& self) { report(self, [](BackendEvents& e) { e.on_navigation_started(); }); })
       .def("web_process_terminated",

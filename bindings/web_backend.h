@@ -4,11 +4,15 @@
 // The Python backend object is duck-typed (python/dccview/_web_backends/qtwebengine.py is the
 // reference); every method below is called on the GUI thread with the GIL held:
 //   load_html(html, base_url), load_url(url), reload(), current_url() -> str,
-//   evaluate(script, done | None), deliver(doc, messages_json, done | None),
+//   evaluate(script, done | None), send(doc, messages_json, ack) -> bool  (a delivery as a message of
+//   its own; ack: 0, or the number the page echoes: BackendEvents.delivered(ack); False: no page any
+//   more, the delivery counts as handled),
 //   evaluate_async(script, reply, timeout_s)   reply(result_json | None, (name, message, stack) | None)
 //   show(), hide(), set_title(title), set_size(width, height), native_handle() -> int,
 //   show_inspector() -> bool, save_png(path, done)   done(error_message | None),
 //   destroy()                                   the view is closing: release the engine's objects.
+// What the core delivers while a channel slot runs rides on the slot's answer instead of send():
+// the slots return what BackendEvents.page_message(), delivered() and answer_slot() return.
 // `done` and `reply` are native callables; each answers once (later calls do nothing), and one that
 // is dropped unanswered answers for itself (ShutdownError for an evaluation).
 // Exceptions from these methods are reported through sys.unraisablehook and the operation counts as

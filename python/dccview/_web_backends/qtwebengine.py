@@ -33,28 +33,28 @@ def _qt_classes(qt) -> SimpleNamespace:
 
     class Sink(qt.QtCore.QObject):
         """The QWebChannel object of the privileged half (its only object): the page posts to it,
-        and its toPage signal carries native code's messages to the page (doc, messages, ack)."""
+        and its toPage signal carries native code's messages to the page (doc, messages, ack). Each
+        slot answers the page with what the core delivered while it ran (a call's answer: one
+        message back, as a bare channel's call costs; src/webview/channel_deliveries.h)."""
 
         toPage = qt.Signal(str, str, int)  # noqa: N815 - the name the page connects to
 
-        def __init__(self, parent, on_message: Callable[[str], None], on_eval_result: Callable[[str], None],
-                     on_delivered: Callable[[int], None]) -> None:
+        def __init__(self, parent, events: "_core.BackendEvents", on_eval_result: Callable[[str], None]) -> None:
             super().__init__(parent)
-            self._on_message = on_message
+            self._events = events
             self._on_eval_result = on_eval_result
-            self._on_delivered = on_delivered
 
-        @qt.Slot(int)
-        def delivered(self, ack: int) -> None:
-            self._on_delivered(ack)
+        @qt.Slot(int, result=str)
+        def delivered(self, ack: int) -> str:
+            return self._events.delivered(ack)
 
-        @qt.Slot(str)
-        def post(self, text: str) -> None:
-            self._on_message(text)
+        @qt.Slot(str, result=str)
+        def post(self, text: str) -> str:
+            return self._events.page_message(text)
 
-        @qt.Slot(str)
-        def evalResult(self, text: str) -> None:  # noqa: N802 - the name the page calls
-            self._on_eval_result(text)
+        @qt.Slot(str, result=str)
+        def evalResult(self, text: str) -> str:  # noqa: N802 - the name the page calls
+            return self._events.answer_slot(lambda: self._on_eval_result(text))
 
     class View(qt.QWebEngineView):
         """Its window's close button asks the core to close gracefully instead of closing at once."""
@@ -104,8 +104,6 @@ class QtWebEngineBackend:
         self._lost = False  # the widget was deleted under us (its parent went)
         self._evals: Dict[str, Callable[..., None]] = {}  # evaluation id -> its reply, until answered
         self._deadlines: Dict[str, float] = {}  # evaluation id -> when it times out (time.monotonic)
-        self._acks: Dict[int, Callable[[], None]] = {}  # deliveries the page has not handled yet
-        self._next_ack = 1
         self._html_base: Optional[str] = None  # the URL load_html's page stands for, while shown
         classes = _qt_classes(qt)
         self.view = classes.View(options.parent) if options.parent is not None else classes.View()
@@ -113,7 +111,7 @@ class QtWebEngineBackend:
         self.view.setPage(self._page)
         # The sink and the timer are the view's children: Qt deletes them with it, on this thread (a
         # Python-owned QObject would be deleted by whichever thread's garbage collection frees it).
-        self._sink = classes.Sink(self.view, self._on_message, self._on_eval_result, self._on_delivered)
+        self._sink = classes.Sink(self.view, events, self._on_eval_result)
         self._expiry = qt.QtCore.QTimer(self.view)  # evaluation timeouts
         self._expiry.setSingleShot(True)
         self._expiry.timeout.connect(self._expire)
@@ -177,16 +175,11 @@ class QtWebEngineBackend:
     def evaluate(self, script: str, done: Optional[Callable[[], None]]) -> None:
         self._run(script, self._qt.MAIN_WORLD, done)
 
-    def deliver(self, doc: str, messages_json: str, done: Optional[Callable[[], None]]) -> None:
+    def send(self, doc: str, messages_json: str, ack: int) -> bool:
         if self._lost:
-            if done is not None:
-                done()
-            return
-        ack = 0
-        if done is not None:
-            ack, self._next_ack = self._next_ack, self._next_ack + 1
-            self._acks[ack] = done
+            return False  # no page any more: the core counts the delivery as handled
         self._sink.toPage.emit(doc, messages_json, ack)
+        return True
 
     def evaluate_async(self, script: str, reply: Callable[..., None], timeout_s: float) -> None:
         if self._lost:
@@ -234,7 +227,6 @@ class QtWebEngineBackend:
         """Deletes every Qt object of the view here, on the GUI thread, and breaks the reference
         cycles to this object: left to Python's garbage collector, a QObject would be deleted on
         whichever thread collects, while Qt's GUI thread uses it."""
-        self._acks.clear()  # the core is going: nothing waits for these any more
         for eval_id in list(self._evals):
             self._answer(eval_id, None, ("ShutdownError", "the WebView was closed before the script finished", ""))
         if not self._lost:
@@ -266,21 +258,6 @@ class QtWebEngineBackend:
             # The completion value is dropped, and must be: PySide2 5.15 crashes converting a boolean
             # result for a callback (measured: "true" -> SIGSEGV), so the script ends in undefined.
             self._page.runJavaScript(script + "\n;void 0", world, lambda _result: done())
-
-    def _on_delivered(self, ack: int) -> None:
-        done = self._acks.pop(ack, None)
-        if done is not None:
-            done()
-
-    def _release_acks(self) -> None:
-        """A document that will not acknowledge (navigation, a lost process): its deliveries count as
-        handled, so that event batches do not wait for it."""
-        acks, self._acks = self._acks, {}
-        for done in acks.values():
-            done()
-
-    def _on_message(self, text: str) -> None:
-        self._events.page_message(text)
 
     def _on_eval_result(self, text: str) -> None:
         eval_id, _, body = text.partition("\n")
@@ -321,7 +298,7 @@ class QtWebEngineBackend:
             reply(result, error)
 
     def _on_load_started(self) -> None:
-        self._release_acks()
+        self._events.release_deliveries()
         self._events.navigation_started()
 
     def _on_render_process_terminated(self, status, _exit_code) -> None:
@@ -329,7 +306,7 @@ class QtWebEngineBackend:
         for eval_id in list(self._evals):
             self._answer(eval_id, None, ("WebProcessError", "the web process running the page ended before the "
                                          f"script finished ({reason})", ""))
-        self._release_acks()
+        self._events.release_deliveries()
         self._events.web_process_terminated(reason)
 
     def _on_destroyed(self, *_args) -> None:

@@ -24,6 +24,7 @@
 #include "dccview/log.h"
 #include "dccview/qtwebengine.h"
 #include "platform/qtwebengine/sink.h"
+#include "webview/channel_deliveries.h"
 #include "webview/hosted_platform.h"
 #include "webview/protocol.h"
 
@@ -87,9 +88,12 @@ class QtWebEngineBackend final : public Backend {
     page_ = new Page(view_);
     view_->setPage(page_);
     if (parent == nullptr) view_->on_close_button = [this] { events_.on_close_requested(); };
-    sink_.on_message = [this](const QString& text) { events_.on_page_message(text.toStdString()); };
-    sink_.on_eval_result = [this](const QString& text) { on_eval_result(text); };
-    sink_.on_delivered = [this](int ack) { on_delivered(ack); };
+    // Each slot answers the page with what the core delivered while it ran (a call's answer).
+    sink_.on_message = [this](const QString& text) {
+      return answer_slot([&] { events_.on_page_message(text.toStdString()); });
+    };
+    sink_.on_eval_result = [this](const QString& text) { return answer_slot([&] { on_eval_result(text); }); };
+    sink_.on_delivered = [this](int ack) { return answer_slot([&] { deliveries_.acknowledged(ack); }); };
     channel_ = new QWebChannel(page_);
     channel_->registerObject(QStringLiteral("dccview"), &sink_);
     page_->setWebChannel(channel_, kBridgeWorld);
@@ -98,7 +102,7 @@ class QtWebEngineBackend final : public Backend {
     add_script(QStringLiteral("dccview-bridge-world"), webchannel_js() + world, kBridgeWorld);
     add_script(QStringLiteral("dccview-bridge"), QString::fromUtf8(kBridgeJs), kMainWorld);
     QObject::connect(page_, &QWebEnginePage::loadStarted, view_, [this] {
-      release_acks();
+      deliveries_.release_all();
       events_.on_navigation_started();
     });
     QObject::connect(page_, &QWebEnginePage::renderProcessTerminated, view_,
@@ -110,7 +114,7 @@ class QtWebEngineBackend final : public Backend {
   }
 
   ~QtWebEngineBackend() override {
-    acks_.clear();  // the core is going: nothing waits for these
+    deliveries_.drop_all();  // the core is going: nothing waits for these
     for (auto& [id, pending] : evals_) {
       pending(std::nullopt, JsError{"ShutdownError", "the WebView was closed before the script finished", ""});
     }
@@ -164,16 +168,7 @@ class QtWebEngineBackend final : public Backend {
   }
 
   void deliver(const std::string& doc, const std::string& messages_json, std::function<void()> done) override {
-    if (lost_) {
-      if (done) done();
-      return;
-    }
-    int ack = 0;
-    if (done) {
-      ack = next_ack_++;
-      acks_.emplace(ack, std::move(done));
-    }
-    Q_EMIT sink_.toPage(QString::fromStdString(doc), QString::fromStdString(messages_json), ack);
+    deliveries_.deliver(doc, messages_json, std::move(done));
   }
 
   void evaluate_async(const std::string& script, EvalCallback callback, std::chrono::milliseconds timeout) override {
@@ -267,19 +262,8 @@ class QtWebEngineBackend final : public Backend {
     callback(std::move(value), std::move(error));
   }
 
-  void on_delivered(int ack) {
-    auto found = acks_.find(ack);
-    if (found == acks_.end()) return;
-    auto done = std::move(found->second);
-    acks_.erase(found);
-    done();
-  }
-
-  // A document that will not acknowledge (navigation, a lost process): its deliveries count as handled.
-  void release_acks() {
-    auto acks = std::move(acks_);
-    acks_.clear();
-    for (auto& [ack, done] : acks) done();
+  QString answer_slot(const std::function<void()>& handle) {
+    return QString::fromStdString(deliveries_.answer_slot(handle));
   }
 
   void on_terminated(QWebEnginePage::RenderProcessTerminationStatus status) {
@@ -293,7 +277,7 @@ class QtWebEngineBackend final : public Backend {
                                          reason + ")",
                                      ""});
     }
-    release_acks();
+    deliveries_.release_all();
     events_.on_web_process_terminated(reason);
   }
 
@@ -316,8 +300,11 @@ class QtWebEngineBackend final : public Backend {
   bool lost_ = false;
   std::string html_base_;  // the URL load_html's page stands for, while shown
   std::map<QString, EvalCallback> evals_;
-  std::map<int, std::function<void()>> acks_;
-  int next_ack_ = 1;
+  ChannelDeliveries deliveries_{[this](const std::string& doc, const std::string& messages, int ack) {
+    if (lost_) return false;
+    Q_EMIT sink_.toPage(QString::fromStdString(doc), QString::fromStdString(messages), ack);
+    return true;
+  }};
 };
 
 }  // namespace

@@ -1,5 +1,6 @@
 // The QWebChannel object of the bridge's privileged half (internal; see js/bridge_world.js): the page
-// posts to it, and its toPage signal carries native messages to the page. GUI thread only.
+// posts to it, and its toPage signal carries native messages to the page. Each slot answers with what
+// native code delivered while it ran (webview/channel_deliveries.h). GUI thread only.
 #pragma once
 
 #include <QObject>
@@ -12,14 +13,14 @@ class BridgeSink : public QObject {
   Q_OBJECT
 
  public:
-  std::function<void(const QString&)> on_message;
-  std::function<void(const QString&)> on_eval_result;
-  std::function<void(int)> on_delivered;
+  std::function<QString(const QString&)> on_message;
+  std::function<QString(const QString&)> on_eval_result;
+  std::function<QString(int)> on_delivered;
 
  public Q_SLOTS:
-  void post(const QString& text) { if (on_message) on_message(text); }
-  void evalResult(const QString& text) { if (on_eval_result) on_eval_result(text); }
-  void delivered(int ack) { if (on_delivered) on_delivered(ack); }
+  QString post(const QString& text) { return on_message ? on_message(text) : QString(); }
+  QString evalResult(const QString& text) { return on_eval_result ? on_eval_result(text) : QString(); }
+  QString delivered(int ack) { return on_delivered ? on_delivered(ack) : QString(); }
 
  Q_SIGNALS:
   // (document id, messages JSON, ack: 0, or a number the page echoes through delivered())
