@@ -157,6 +157,7 @@ class PyBackend final : public Backend {
     if (!gil.ok()) return;
     invoke("evaluate_async", script, eval_reply(std::move(callback)), static_cast<double>(timeout.count()) / 1000.0);
   }
+  void document_ready() override { invoke("document_ready"); }
   void show() override { invoke("show"); }
   void hide() override { invoke("hide"); }
   void set_title(const std::string& title) override { invoke("set_title", title); }

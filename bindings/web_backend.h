@@ -8,6 +8,8 @@
 //   its own; ack: 0, or the number the page echoes: BackendEvents.delivered(ack); False: no page any
 //   more, the delivery counts as handled),
 //   evaluate_async(script, reply, timeout_s)   reply(result_json | None, (name, message, stack) | None)
+//   document_ready()   the current document's bridge said hello (scripts held back while the view
+//                      navigated may run now),
 //   show(), hide(), set_title(title), set_size(width, height), native_handle() -> int,
 //   show_inspector() -> bool, save_png(path, done)   done(error_message | None),
 //   destroy()                                   the view is closing: release the engine's objects.

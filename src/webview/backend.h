@@ -62,6 +62,9 @@ class Backend {
   // Opens the inspector; false when developer extras are off (the view was not created with debug).
   virtual bool show_inspector() = 0;
   virtual void save_png(const std::string& path, std::function<void(Result<void>)> done) = 0;
+  // The current document's bridge said hello: the document exists (engines that hold scripts back
+  // while the view navigates release them here).
+  virtual void document_ready() {}
 };
 
 // What a platform folder gives the shared core (src/webview): where a view lives, how its own queue is

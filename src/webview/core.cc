@@ -229,6 +229,7 @@ void WebView::Core::on_page_message(const std::string& text) {
 }
 
 void WebView::Core::handle_hello(const std::string& doc) {
+  backend->document_ready();
   {
     CheckedLock lock(emit_mutex);
     current_doc = doc;

@@ -252,4 +252,19 @@ std::string message_list(const std::string& messages, const std::string& entries
   return list;
 }
 
+EvaluationOutcome read_evaluation_outcome(std::string_view text) {
+  const auto outcome = nlohmann::json::parse(text, nullptr, false);
+  if (!outcome.is_object()) return {std::nullopt, "Error", "unreadable evaluation result", ""};
+  if (outcome.value("ok", false)) {
+    const auto value = outcome.find("value");
+    const nlohmann::json& json = value == outcome.end() ? nlohmann::json() : *value;
+    return {json.dump(-1, ' ', true, nlohmann::json::error_handler_t::replace), "", "", ""};
+  }
+  const auto text_of = [&](const char* key, const char* fallback) {
+    const auto field = outcome.find(key);
+    return field != outcome.end() && field->is_string() ? field->get<std::string>() : std::string(fallback);
+  };
+  return {std::nullopt, text_of("name", "Error"), text_of("message", ""), text_of("stack", "")};
+}
+
 }  // namespace dccview::protocol

@@ -94,4 +94,13 @@ bool literal_safe(std::string_view message_list_json);
 // A script the native side evaluates in the page when the view closes.
 std::string shutdown_script();
 
+// What js/evaluate.js resolved to ({"ok": true, "value": ...} or {"ok": false, "name", "message",
+// "stack"}), read the same way for every engine: the value as JSON text (ASCII, non-ASCII as \u
+// escapes), or the page's error. Unreadable text is an error named "Error". Thread-safe.
+struct EvaluationOutcome {
+  std::optional<std::string> value_json;
+  std::string error_name, error_message, error_stack;  // when value_json is empty
+};
+EvaluationOutcome read_evaluation_outcome(std::string_view text);
+
 }  // namespace dccview::protocol

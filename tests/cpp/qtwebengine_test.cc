@@ -1,8 +1,8 @@
 // WebView on Qt WebEngine (dccview/qtwebengine.h) in a real QApplication under Xvfb. The main thread is
 // the Qt GUI thread running the application's loop with a QtLoop dispatcher; the tests run on a worker,
-// as a DCC's tool code and its threads would. The shared core's guarantees are tested once on
-// WebKitGTK (webview_test.cc): these check what the engine brings (bridge, evaluation, crash, close,
-// the widget and its parent) and that the core holds on it.
+// as a DCC's tool code and its threads would. The shared WebView suite (webview_suite.cc) runs here
+// too, on views this file's test_engine makes; the tests below check what only this engine has (the
+// GUI thread, the widget and its parent, the inspector, screenshots).
 #include "dccview/qtwebengine.h"
 
 #include <gtest/gtest.h>
@@ -23,6 +23,7 @@
 #include "dccview/dispatcher.h"
 #include "dccview/qt_loop.h"
 #include "processes.h"
+#include "webview_engine.h"
 
 namespace dccview {
 namespace {
@@ -30,6 +31,50 @@ namespace {
 using namespace std::chrono_literals;
 
 std::shared_ptr<Dispatcher> g_gui;  // the GUI thread's dispatcher (set by main)
+
+}  // namespace
+
+// The engine under the shared WebView suite (webview_suite.cc): views on this binary's Qt GUI thread.
+namespace test_engine {
+
+const char* name() { return "qtwebengine"; }
+
+std::unique_ptr<WebView> make_view(WebViewOptions options) {
+  return qtwebengine::create_view(std::move(options), g_gui).view;
+}
+
+// Kills Qt WebEngine's renderer processes of this process: the ones its zygote forked (their parent is
+// a QtWebEngineProcess too; their command line is still the zygote's). The zygotes live on.
+int kill_renderers() {
+  const auto table = test::processes();
+  const auto is_engine = [&table](int pid) {
+    auto found = table.find(pid);
+    return found != table.end() && found->second.name.rfind("QtWebEngineProc", 0) == 0;
+  };
+  int killed = 0;
+  for (const auto& [pid, info] : table) {
+    if (!is_engine(pid) || !is_engine(info.parent)) continue;  // a renderer: forked by a zygote
+    for (int up = info.parent; up > 1; up = table.count(up) ? table.at(up).parent : 0) {
+      if (up == getpid()) {
+        if (kill(pid, SIGKILL) == 0) ++killed;
+        break;
+      }
+    }
+  }
+  return killed;
+}
+
+// Qt's transport exists in the bridge's ApplicationWorld alone.
+const char* native_channel_from_page() { return "window.qt && window.qt.webChannelTransport"; }
+
+std::string native_channel_post(const std::string& message) {
+  return "window.qt.webChannelTransport.send(" + message + ")";
+}
+
+}  // namespace test_engine
+
+namespace {
+
 
 constexpr const char* kPage = R"html(<!doctype html><html><body><h1>dccview Qt WebEngine test</h1><script>
   window.received = [];
@@ -75,20 +120,6 @@ TEST(QtWebEngine, PageCallsReachHandlersOnTheGuiThreadAndGetTheirValues) {
   EXPECT_EQ(ran_on, gui_thread_id());
 }
 
-TEST(QtWebEngine, EvaluationsAwaitPromisesAndReportPageErrorsAndTimeouts) {
-  auto opened = open_view();
-  auto value = opened.view().eval_js_sync("new Promise(r => setTimeout(() => r({x: [1, 'two']}), 20))", 10s);
-  ASSERT_TRUE(value.ok()) << value.error().message;
-  EXPECT_EQ(value.value(), "{\"x\":[1,\"two\"]}");
-  auto thrown = opened.view().eval_js_sync("(function thrower() { throw new RangeError('too far'); })()", 10s);
-  ASSERT_FALSE(thrown.ok());
-  EXPECT_EQ(thrown.error().code, ErrorCode::kJavaScript);
-  EXPECT_NE(thrown.error().message.find("RangeError: too far"), std::string::npos) << thrown.error().message;
-  auto late = opened.view().eval_js_sync("new Promise(() => {})", 200ms);
-  ASSERT_FALSE(late.ok());
-  EXPECT_EQ(late.error().code, ErrorCode::kTimeout);
-}
-
 TEST(QtWebEngine, EvalJsSyncOnTheGuiThreadIsRefusedAtOnce) {
   auto opened = open_view();
   WebView& view = opened.view();
@@ -96,28 +127,6 @@ TEST(QtWebEngine, EvalJsSyncOnTheGuiThreadIsRefusedAtOnce) {
   ASSERT_TRUE(outcome.ok());
   ASSERT_FALSE(outcome.value().ok());
   EXPECT_EQ(outcome.value().error().code, ErrorCode::kDeadlock);
-}
-
-TEST(QtWebEngine, EmitsFromManyThreadsArriveInOrderPerThread) {
-  auto opened = open_view();
-  constexpr int kThreads = 4, kEach = 250;
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&opened, t] {
-      for (int i = 0; i < kEach; ++i) {
-        ASSERT_TRUE(opened.view().emit("tick", "{\"t\":" + std::to_string(t) + ",\"i\":" + std::to_string(i) + "}").ok());
-      }
-    });
-  }
-  for (auto& thread : threads) thread.join();
-  const std::string check = R"js(new Promise((resolve) => {
-    const done = () => window.received.length >= 1000;
-    const verdict = () => { const last = {}; for (const e of window.received) {
-      if ((last[e.t] ?? -1) + 1 !== e.i) return "out of order"; last[e.t] = e.i; } return window.received.length; };
-    const poll = () => done() ? resolve(verdict()) : setTimeout(poll, 5); poll(); }))js";
-  auto verdict = opened.view().eval_js_sync(check, 20s);
-  ASSERT_TRUE(verdict.ok()) << verdict.error().message;
-  EXPECT_EQ(verdict.value(), "1000");
 }
 
 TEST(QtWebEngine, CloseRejectsThePagesPendingCallsAndLaterOperationsFail) {
@@ -133,53 +142,6 @@ TEST(QtWebEngine, CloseRejectsThePagesPendingCallsAndLaterOperationsFail) {
   EXPECT_EQ(closed_events.load(), 1);
   EXPECT_EQ(proxy.emit("tick", "1").error().code, ErrorCode::kShutdown);
   EXPECT_EQ(proxy.eval_js_sync("1").error().code, ErrorCode::kShutdown);
-}
-
-// Kills Qt WebEngine's renderer processes of this process: the ones its zygote forked (their parent is
-// a QtWebEngineProcess too; their command line is still the zygote's). The zygotes live on.
-int kill_renderers() {
-  const auto table = test::processes();
-  const auto is_engine = [&table](int pid) {
-    auto found = table.find(pid);
-    return found != table.end() && found->second.name.rfind("QtWebEngineProc", 0) == 0;
-  };
-  int killed = 0;
-  for (const auto& [pid, info] : table) {
-    if (!is_engine(pid) || !is_engine(info.parent)) continue;  // a renderer: forked by a zygote
-    for (int up = info.parent; up > 1; up = table.count(up) ? table.at(up).parent : 0) {
-      if (up == getpid()) {
-        if (kill(pid, SIGKILL) == 0) ++killed;
-        break;
-      }
-    }
-  }
-  return killed;
-}
-
-TEST(QtWebEngine, AKilledRendererIsAWebProcessErrorAndReloadBringsThePageBack) {
-  auto opened = open_view();
-  std::atomic<int> terminated{0};
-  opened.view().on("dccview:web_process_terminated", [&terminated](const std::string&) {
-    ++terminated;
-    return std::string("null");
-  });
-  Result<std::string> pending = Error{};
-  std::thread waiter([&] { pending = opened.view().eval_js_sync("new Promise(() => {})", 30s); });
-  std::this_thread::sleep_for(300ms);  // the evaluation is in the page (a longer wait only slows the test)
-  EXPECT_GE(kill_renderers(), 1);
-  waiter.join();
-  ASSERT_FALSE(pending.ok());
-  EXPECT_EQ(pending.error().code, ErrorCode::kWebProcess) << pending.error().message;
-  for (int i = 0; i < 500 && terminated == 0; ++i) std::this_thread::sleep_for(10ms);
-  EXPECT_EQ(terminated.load(), 1);
-  std::atomic<bool> again{false};
-  opened.view().on("ready", [&again](const std::string&) {
-    again = true;
-    return std::string("null");
-  });
-  opened.view().reload();
-  for (int i = 0; i < 3000 && !again; ++i) std::this_thread::sleep_for(10ms);
-  EXPECT_TRUE(again.load()) << "the page did not come back";
 }
 
 TEST(QtWebEngine, AParentDeletedUnderTheViewClosesItGracefully) {

@@ -249,6 +249,33 @@ def test_eval_js_async_delivers_values_and_page_errors(main_loop):
     assert results == sorted([([1, "two"], None), (None, ("RangeError", "too far"))], key=repr)
 
 
+def test_an_evaluation_given_right_after_load_html_runs_in_the_new_page(main_loop):
+    """Engines alone run a script given during a navigation in whichever page they have then (Qt
+    WebEngine even loses the answer): dccview holds it for the new page. An evaluation still pending
+    in the replaced page fails at once with a NavigationError instead of waiting out its timeout."""
+
+    def body():
+        view = open_view()
+        left_behind = []
+        answered = threading.Event()
+        view.eval_js_async("new Promise(() => {})", lambda result, error: (left_behind.append(error), answered.set()),
+                           60000)
+        pages, waits = [], []
+        for page in range(6):
+            view.load_html(f"<!doctype html><script>window.__page = {page}</script>")
+            started = time.monotonic()
+            pages.append(view.eval_js_sync("window.__page", 10000))
+            waits.append(time.monotonic() - started)
+        assert answered.wait(10), "the evaluation left in the first page waits out its 60 s"
+        view.close()
+        return pages, waits, left_behind
+
+    pages, waits, left_behind = main_loop(body)
+    assert pages == list(range(6))
+    assert max(waits) < 5, waits  # no answer lost on the way (the timeout is 10 s)
+    assert isinstance(left_behind[0], dccview.JavaScriptError) and left_behind[0].name == "NavigationError", left_behind
+
+
 @pytest.mark.parametrize("dcc_mode", [False, True], ids=["webview-thread", "main-thread"])
 def test_a_failing_eval_js_async_callback_reaches_logging_and_unraisablehook(main_loop, caplog, monkeypatch,
                                                                            dcc_mode):

@@ -14,7 +14,7 @@ import logging
 import secrets
 import time
 from types import SimpleNamespace
-from typing import Callable, Dict, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 from .. import _core
 
@@ -104,6 +104,10 @@ class QtWebEngineBackend:
         self._lost = False  # the widget was deleted under us (its parent went)
         self._evals: Dict[str, Callable[..., None]] = {}  # evaluation id -> its reply, until answered
         self._deadlines: Dict[str, float] = {}  # evaluation id -> when it times out (time.monotonic)
+        self._eval_documents: Dict[str, int] = {}  # evaluation id -> the navigation count when given
+        self._navigating = False
+        self._document = 0  # navigations begun so far
+        self._deferred: List[Callable[[], None]] = []  # scripts given while navigating, in order
         self._html_base: Optional[str] = None  # the URL load_html's page stands for, while shown
         classes = _qt_classes(qt)
         self.view = classes.View(options.parent) if options.parent is not None else classes.View()
@@ -117,6 +121,7 @@ class QtWebEngineBackend:
         self._expiry.timeout.connect(self._expire)
         self._install_bridge(token)
         self._page.loadStarted.connect(self._on_load_started)
+        self._page.loadFinished.connect(self._on_load_finished)
         self._page.renderProcessTerminated.connect(self._on_render_process_terminated)
         self.view.destroyed.connect(self._on_destroyed)
         if options.parent is None:
@@ -151,16 +156,22 @@ class QtWebEngineBackend:
         if self._lost:
             return
         self._html_base = base_url or "about:blank"
+        self._begin_navigation()
         self.view.setHtml(html, self._qt.QtCore.QUrl(base_url)) if base_url else self.view.setHtml(html)
 
     def load_url(self, url: str) -> None:
         if not self._lost:
             self._html_base = None
+            self._begin_navigation()
             self.view.load(self._qt.QtCore.QUrl(url))
 
     def reload(self) -> None:
         if not self._lost:
+            self._begin_navigation()
             self.view.reload()
+
+    def document_ready(self) -> None:
+        self._end_navigation()
 
     def current_url(self) -> str:
         if self._lost:
@@ -188,9 +199,10 @@ class QtWebEngineBackend:
         eval_id = secrets.token_hex(16)
         self._evals[eval_id] = reply
         self._deadlines[eval_id] = time.monotonic() + max(0.0, timeout_s)
+        self._eval_documents[eval_id] = self._document
         self._schedule_expiry()
         call = self._evaluation + "(" + json.dumps(eval_id) + "," + json.dumps(script) + ")"
-        self._page.runJavaScript(call, self._qt.MAIN_WORLD)
+        self._run(call, self._qt.MAIN_WORLD, None)
 
     def show(self) -> None:
         if not self._lost:
@@ -227,6 +239,7 @@ class QtWebEngineBackend:
         """Deletes every Qt object of the view here, on the GUI thread, and breaks the reference
         cycles to this object: left to Python's garbage collector, a QObject would be deleted on
         whichever thread collects, while Qt's GUI thread uses it."""
+        self._deferred.clear()
         for eval_id in list(self._evals):
             self._answer(eval_id, None, ("ShutdownError", "the WebView was closed before the script finished", ""))
         if not self._lost:
@@ -235,6 +248,7 @@ class QtWebEngineBackend:
 
     def _delete_view(self) -> None:
         self._page.loadStarted.disconnect(self._on_load_started)
+        self._page.loadFinished.disconnect(self._on_load_finished)
         self._page.renderProcessTerminated.disconnect(self._on_render_process_terminated)
         self.view.destroyed.disconnect(self._on_destroyed)
         self.view.on_close_button = None
@@ -251,6 +265,9 @@ class QtWebEngineBackend:
         if self._lost:
             if done is not None:
                 done()
+            return
+        if self._navigating:
+            self._deferred.append(lambda: self._run(script, world, done))
             return
         if done is None:
             self._page.runJavaScript(script, world)
@@ -293,11 +310,36 @@ class QtWebEngineBackend:
 
     def _answer(self, eval_id: str, result: Optional[str], error: Optional[Tuple[str, str, str]]) -> None:
         self._deadlines.pop(eval_id, None)
+        self._eval_documents.pop(eval_id, None)
         reply = self._evals.pop(eval_id, None)
         if reply is not None:
             reply(result, error)
 
+    # Chromium runs a script given while the view navigates in whichever document it has then, and the
+    # answer of one run in the document being replaced never comes. So scripts given while navigating
+    # wait for the new document (its bridge's hello: document_ready(), or the end of a load without
+    # one), and evaluations left in a replaced document fail then instead of waiting out their
+    # timeouts (src/platform/qtwebengine/qt_webengine_backend.cc does the same).
+    def _begin_navigation(self) -> None:
+        if not self._navigating:
+            self._navigating = True
+            self._document += 1
+
+    def _end_navigation(self) -> None:
+        if not self._navigating or self._lost:
+            return
+        self._navigating = False
+        for eval_id in [eval_id for eval_id, document in self._eval_documents.items() if document < self._document]:
+            self._answer(eval_id, None, ("NavigationError", "the page navigated away before the script finished", ""))
+        waiting, self._deferred = self._deferred, []
+        for run in waiting:
+            run()
+
+    def _on_load_finished(self, _ok: bool) -> None:
+        self._end_navigation()
+
     def _on_load_started(self) -> None:
+        self._begin_navigation()
         self._events.release_deliveries()
         self._events.navigation_started()
 

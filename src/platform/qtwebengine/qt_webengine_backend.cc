@@ -2,10 +2,6 @@
 // one (python/dccview/_web_backends/qtwebengine.py). Everything here runs on the Qt GUI thread.
 #include <QCloseEvent>
 #include <QFile>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QJsonValue>
 #include <QPointer>
 #include <QRandomGenerator>
 #include <QTimer>
@@ -27,6 +23,7 @@
 #include "webview/channel_deliveries.h"
 #include "webview/hosted_platform.h"
 #include "webview/protocol.h"
+#include "webview/script_gate.h"
 
 namespace dccview::webview_detail {
 
@@ -102,9 +99,11 @@ class QtWebEngineBackend final : public Backend {
     add_script(QStringLiteral("dccview-bridge-world"), webchannel_js() + world, kBridgeWorld);
     add_script(QStringLiteral("dccview-bridge"), QString::fromUtf8(kBridgeJs), kMainWorld);
     QObject::connect(page_, &QWebEnginePage::loadStarted, view_, [this] {
+      gate_.begin();
       deliveries_.release_all();
       events_.on_navigation_started();
     });
+    QObject::connect(page_, &QWebEnginePage::loadFinished, view_, [this](bool) { end_navigation(); });
     QObject::connect(page_, &QWebEnginePage::renderProcessTerminated, view_,
                      [this](QWebEnginePage::RenderProcessTerminationStatus status, int) { on_terminated(status); });
     destroyed_ = QObject::connect(view_, &QObject::destroyed, [this] { on_view_destroyed(); });
@@ -115,8 +114,10 @@ class QtWebEngineBackend final : public Backend {
 
   ~QtWebEngineBackend() override {
     deliveries_.drop_all();  // the core is going: nothing waits for these
+    gate_.drop();
     for (auto& [id, pending] : evals_) {
-      pending(std::nullopt, JsError{"ShutdownError", "the WebView was closed before the script finished", ""});
+      pending.callback(std::nullopt,
+                       JsError{"ShutdownError", "the WebView was closed before the script finished", ""});
     }
     evals_.clear();
     if (lost_) return;
@@ -135,15 +136,19 @@ class QtWebEngineBackend final : public Backend {
   void load_html(const std::string& html, const std::string& base_url) override {
     if (lost_) return;
     html_base_ = base_url.empty() ? "about:blank" : base_url;
+    gate_.begin();
     view_->setHtml(QString::fromStdString(html), QUrl(QString::fromStdString(base_url)));
   }
   void load_url(const std::string& url) override {
     if (lost_) return;
     html_base_.clear();
+    gate_.begin();
     view_->load(QUrl(QString::fromStdString(url)));
   }
   void reload() override {
-    if (!lost_) view_->reload();
+    if (lost_) return;
+    gate_.begin();
+    view_->reload();
   }
   std::string current_url() override {
     if (lost_) return {};
@@ -159,12 +164,16 @@ class QtWebEngineBackend final : public Backend {
       if (done) done();
       return;
     }
-    if (!done) {
-      page_->runJavaScript(QString::fromStdString(script), kMainWorld);
-      return;
-    }
-    page_->runJavaScript(QString::fromStdString(script) + QStringLiteral("\n;void 0"), kMainWorld,
-                         [done = std::move(done)](const QVariant&) { done(); });
+    gate_.run([this, script, done = std::move(done)]() mutable {
+      if (lost_) {
+        if (done) done();
+      } else if (!done) {
+        page_->runJavaScript(QString::fromStdString(script), kMainWorld);
+      } else {
+        page_->runJavaScript(QString::fromStdString(script) + QStringLiteral("\n;void 0"), kMainWorld,
+                             [done = std::move(done)](const QVariant&) { done(); });
+      }
+    });
   }
 
   void deliver(const std::string& doc, const std::string& messages_json, std::function<void()> done) override {
@@ -178,14 +187,18 @@ class QtWebEngineBackend final : public Backend {
     }
     const QString id = QString::number(QRandomGenerator::global()->generate64(), 16) +
                        QString::number(QRandomGenerator::global()->generate64(), 16);
-    evals_.emplace(id, std::move(callback));
+    evals_.emplace(id, PendingEval{std::move(callback), gate_.document()});
     // Qt's own single-shot timer, owned by the view: firing after the answer finds nothing pending.
     QTimer::singleShot(static_cast<int>(timeout.count()), view_, [this, id] {
       answer(id, std::nullopt, JsError{"TimeoutError", "evaluation timed out", ""});
     });
     const std::string arguments = "(" + protocol::quote(id.toStdString()) + "," + protocol::quote(script) + ")";
-    page_->runJavaScript(evaluation_by_event() + QString::fromStdString(arguments), kMainWorld);
+    gate_.run([this, script = evaluation_by_event() + QString::fromStdString(arguments)] {
+      if (!lost_) page_->runJavaScript(script, kMainWorld);
+    });
   }
+
+  void document_ready() override { end_navigation(); }
 
   void show() override {
     if (!lost_) view_->show();
@@ -240,26 +253,34 @@ class QtWebEngineBackend final : public Backend {
     if (newline < 0) return;
     const QString id = text.left(newline);
     if (evals_.find(id) == evals_.end()) return;  // answered already (timed out), or not ours
-    const QJsonObject outcome = QJsonDocument::fromJson(text.mid(newline + 1).toUtf8()).object();
-    if (outcome.isEmpty()) {
-      answer(id, std::nullopt, JsError{"Error", "unreadable evaluation result", ""});
-    } else if (outcome.value("ok").toBool()) {
-      // The value as JSON text: wrapped in an array to serialize a bare value, then unwrapped.
-      const QByteArray array = QJsonDocument(QJsonArray{outcome.value("value")}).toJson(QJsonDocument::Compact);
-      answer(id, array.mid(1, array.size() - 2).toStdString(), std::nullopt);
+    auto outcome = protocol::read_evaluation_outcome(text.mid(newline + 1).toStdString());
+    if (outcome.value_json) {
+      answer(id, std::move(outcome.value_json), std::nullopt);
     } else {
-      answer(id, std::nullopt, JsError{outcome.value("name").toString("Error").toStdString(),
-                                       outcome.value("message").toString().toStdString(),
-                                       outcome.value("stack").toString().toStdString()});
+      answer(id, std::nullopt, JsError{outcome.error_name, outcome.error_message, outcome.error_stack});
     }
   }
 
   void answer(const QString& id, std::optional<std::string> value, std::optional<JsError> error) {
     auto found = evals_.find(id);
     if (found == evals_.end()) return;
-    EvalCallback callback = std::move(found->second);
+    EvalCallback callback = std::move(found->second.callback);
     evals_.erase(found);
     callback(std::move(value), std::move(error));
+  }
+
+  // Evaluations left in a document the view navigated away from never answer here (see
+  // webview/script_gate.h): they fail when the new document arrives instead of waiting out their
+  // timeouts.
+  void end_navigation() {
+    if (lost_ || !gate_.end()) return;
+    std::vector<QString> gone;
+    for (const auto& [id, pending] : evals_) {
+      if (pending.document < gate_.document()) gone.push_back(id);
+    }
+    for (const auto& id : gone) {
+      answer(id, std::nullopt, JsError{"NavigationError", "the page navigated away before the script finished", ""});
+    }
   }
 
   QString answer_slot(const std::function<void()>& handle) {
@@ -271,11 +292,11 @@ class QtWebEngineBackend final : public Backend {
         status == QWebEnginePage::NormalTerminationStatus ? "terminated_by_api" : "crashed";
     auto evals = std::move(evals_);
     evals_.clear();
-    for (auto& [id, callback] : evals) {
-      callback(std::nullopt, JsError{kWebProcessErrorName,
-                                     "the web process running the page ended before the script finished (" +
-                                         reason + ")",
-                                     ""});
+    for (auto& [id, pending] : evals) {
+      pending.callback(std::nullopt, JsError{kWebProcessErrorName,
+                                             "the web process running the page ended before the script "
+                                             "finished (" + reason + ")",
+                                             ""});
     }
     deliveries_.release_all();
     events_.on_web_process_terminated(reason);
@@ -299,7 +320,12 @@ class QtWebEngineBackend final : public Backend {
   QMetaObject::Connection destroyed_;
   bool lost_ = false;
   std::string html_base_;  // the URL load_html's page stands for, while shown
-  std::map<QString, EvalCallback> evals_;
+  struct PendingEval {
+    EvalCallback callback;
+    std::uint64_t document;  // ScriptGate::document() when it was given: the document that runs it
+  };
+  std::map<QString, PendingEval> evals_;
+  ScriptGate gate_;
   ChannelDeliveries deliveries_{[this](const std::string& doc, const std::string& messages, int ack) {
     if (lost_) return false;
     Q_EMIT sink_.toPage(QString::fromStdString(doc), QString::fromStdString(messages), ack);

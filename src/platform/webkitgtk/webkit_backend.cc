@@ -3,13 +3,15 @@
 #include <gtk/gtk.h>
 #include <webkit2/webkit2.h>
 
-#include <nlohmann/json.hpp>
-
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "dccview/log.h"
 #include "webview/backend.h"
+#include "webview/protocol.h"
+#include "webview/script_gate.h"
 
 namespace dccview::webview_detail {
 
@@ -30,6 +32,7 @@ struct PendingEval {
   GCancellable* cancellable = g_cancellable_new();
   guint timer = 0;
   bool answered = false;
+  std::uint64_t document = 0;  // ScriptGate::document() when it was given: the document that runs it
   ~PendingEval() { g_object_unref(cancellable); }
 
   void answer(std::optional<std::string> value, std::optional<JsError> error) {
@@ -49,15 +52,11 @@ struct PendingEval {
 };
 
 void answer_from_json(PendingEval& pending, const std::string& text) {
-  const auto reply = nlohmann::json::parse(text, nullptr, false);
-  if (!reply.is_object()) {
-    pending.answer(std::nullopt, JsError{"Error", "unreadable evaluation result", ""});
-  } else if (reply.value("ok", false)) {
-    pending.answer(reply["value"].dump(-1, ' ', true, nlohmann::json::error_handler_t::replace),
-                   std::nullopt);
+  auto outcome = protocol::read_evaluation_outcome(text);
+  if (outcome.value_json) {
+    pending.answer(std::move(outcome.value_json), std::nullopt);
   } else {
-    pending.answer(std::nullopt, JsError{reply.value("name", "Error"), reply.value("message", ""),
-                                         reply.value("stack", "")});
+    pending.answer(std::nullopt, JsError{outcome.error_name, outcome.error_message, outcome.error_stack});
   }
 }
 
@@ -180,6 +179,7 @@ class WebKitBackend final : public Backend {
   }
 
   ~WebKitBackend() override {
+    gate_.drop();
     g_signal_handlers_disconnect_by_data(content_, this);
     g_signal_handlers_disconnect_by_data(view_, this);
     g_signal_handlers_disconnect_by_data(window_, this);
@@ -192,20 +192,31 @@ class WebKitBackend final : public Backend {
     gdk_display_sync(display);
   }
 
+  // Scripts given from here on run in the new document (webview/script_gate.h).
   void load_html(const std::string& html, const std::string& base_url) override {
+    gate_.begin();
     webkit_web_view_load_html(view_, html.c_str(), base_url.empty() ? nullptr : base_url.c_str());
   }
-  void load_url(const std::string& url) override { webkit_web_view_load_uri(view_, url.c_str()); }
-  void reload() override { webkit_web_view_reload(view_); }
+  void load_url(const std::string& url) override {
+    gate_.begin();
+    webkit_web_view_load_uri(view_, url.c_str());
+  }
+  void reload() override {
+    gate_.begin();
+    webkit_web_view_reload(view_);
+  }
+  void document_ready() override { end_navigation(); }
   std::string current_url() override {
     const char* uri = webkit_web_view_get_uri(view_);
     return uri ? uri : "";
   }
 
   void evaluate(const std::string& script, std::function<void()> done) override {
-    webkit_web_view_evaluate_javascript(view_, script.c_str(), static_cast<gssize>(script.size()),
-                                        nullptr, nullptr, nullptr, on_fire_and_forget_done,
-                                        done ? new std::function<void()>(std::move(done)) : nullptr);
+    gate_.run([this, script, done = std::move(done)]() mutable {
+      webkit_web_view_evaluate_javascript(view_, script.c_str(), static_cast<gssize>(script.size()),
+                                          nullptr, nullptr, nullptr, on_fire_and_forget_done,
+                                          done ? new std::function<void()>(std::move(done)) : nullptr);
+    });
   }
 
   void deliver(const std::string& doc, const std::string& messages_json, std::function<void()> done) override {
@@ -227,16 +238,22 @@ class WebKitBackend final : public Backend {
                       std::chrono::milliseconds timeout) override {
     auto pending = std::make_shared<PendingEval>();
     pending->callback = std::move(callback);
+    pending->document = gate_.document();
+    track(pending);
     GVariantDict args;
     g_variant_dict_init(&args, nullptr);
     g_variant_dict_insert(&args, "script", "s", script.c_str());
     pending->timer = g_timeout_add_full(G_PRIORITY_DEFAULT, static_cast<guint>(timeout.count()),
                                         on_eval_timeout, new std::shared_ptr<PendingEval>(pending),
                                         delete_pending);
-    static const std::string body = evaluation_body();
-    webkit_web_view_call_async_javascript_function(
-        view_, body.c_str(), static_cast<gssize>(body.size()), g_variant_dict_end(&args), nullptr, nullptr,
-        pending->cancellable, on_eval_finished, new std::shared_ptr<PendingEval>(pending));
+    std::shared_ptr<GVariant> arguments(g_variant_ref_sink(g_variant_dict_end(&args)), g_variant_unref);
+    // The timeout runs from now; the script waits for the document if the view is navigating.
+    gate_.run([this, arguments, pending] {
+      static const std::string body = evaluation_body();
+      webkit_web_view_call_async_javascript_function(
+          view_, body.c_str(), static_cast<gssize>(body.size()), arguments.get(), nullptr, nullptr,
+          pending->cancellable, on_eval_finished, new std::shared_ptr<PendingEval>(pending));
+    });
   }
 
   void set_size(int width, int height) override {
@@ -360,11 +377,43 @@ class WebKitBackend final : public Backend {
     static_cast<WebKitBackend*>(self)->events_.on_web_process_terminated(text);
   }
 
-  static void on_load_changed(WebKitWebView*, WebKitLoadEvent event, gpointer self) {
-    if (event == WEBKIT_LOAD_STARTED) static_cast<WebKitBackend*>(self)->events_.on_navigation_started();
+  static void on_load_changed(WebKitWebView*, WebKitLoadEvent event, gpointer data) {
+    auto* self = static_cast<WebKitBackend*>(data);
+    if (event == WEBKIT_LOAD_STARTED) {
+      self->gate_.begin();
+      self->events_.on_navigation_started();
+    } else if (event == WEBKIT_LOAD_FINISHED) {
+      self->end_navigation();  // a document without the bridge (or a failed load) says no hello
+    }
+  }
+
+  // The new document is there: held scripts run, and evaluations left in a replaced document fail now
+  // (WebKit would report them seconds later, when it collects that document, as an unreachable
+  // completion handler).
+  void end_navigation() {
+    if (!gate_.end()) return;
+    for (auto& weak : in_flight_) {
+      auto pending = weak.lock();
+      if (!pending || pending->answered || pending->document >= gate_.document()) continue;
+      g_cancellable_cancel(pending->cancellable);
+      pending->answer(std::nullopt, JsError{"NavigationError", "the page navigated away before the script finished", ""});
+    }
+    prune_in_flight();
+  }
+  void track(const std::shared_ptr<PendingEval>& pending) {
+    if (in_flight_.size() >= 64) prune_in_flight();
+    in_flight_.push_back(pending);
+  }
+  void prune_in_flight() {
+    std::erase_if(in_flight_, [](const std::weak_ptr<PendingEval>& weak) {
+      auto pending = weak.lock();
+      return !pending || pending->answered;
+    });
   }
 
   BackendEvents& events_;
+  ScriptGate gate_;
+  std::vector<std::weak_ptr<PendingEval>> in_flight_;  // evaluations given, for end_navigation()
   WebKitUserContentManager* content_ = nullptr;
   WebKitWebView* view_ = nullptr;
   GtkWidget* window_ = nullptr;
