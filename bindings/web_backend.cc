@@ -215,16 +215,6 @@ void report(const PyBackendEvents& self, Fn&& fn) {
   fn(*events);
 }
 
-// report(), run as a channel slot: returns what the core delivered meanwhile, for the slot to answer
-// the page with (webview/channel_deliveries.h).
-template <typename Fn>
-std::string report_in_slot(const PyBackendEvents& self, Fn&& fn) {
-  BackendEvents* events = self.live();
-  if (events == nullptr || self.target->deliveries == nullptr) return {};
-  GilRelease release;
-  return self.target->deliveries->answer_slot([&] { fn(*events); });
-}
-
 }  // namespace
 
 void bind_web_backend(nb::module_& m) {
@@ -233,22 +223,16 @@ void bind_web_backend(nb::module_& m) {
                               "calls after the view is destroyed do nothing.")
       .def("page_message",
            [](const PyBackendEvents& self, std::string text) {
-             return report_in_slot(self, [&](BackendEvents& e) { e.on_page_message(text); });
+             report(self, [&](BackendEvents& e) { e.on_page_message(text); });
            },
-           "A message the bridge's privileged half posted (header line and page message). Returns the "
-           "slot's answer to the page: what the core delivered meanwhile.")
+           "A message the bridge's privileged half posted (header line and page message).")
       .def("delivered",
            [](const PyBackendEvents& self, int ack) {
-             return report_in_slot(self, [&](BackendEvents&) { self.target->deliveries->acknowledged(ack); });
+             report(self, [&](BackendEvents&) {
+               if (self.target->deliveries != nullptr) self.target->deliveries->acknowledged(ack);
+             });
            },
-           "The page handled the delivery sent with `ack`. Returns the slot's answer to the page.")
-      .def("answer_slot",
-           [](const PyBackendEvents& self, nb::callable handle) -> std::string {
-             if (self.live() == nullptr || self.target->deliveries == nullptr) return {};
-             // The GIL stays held: `handle` is Python, and whatever it calls into the core lets go.
-             return self.target->deliveries->answer_slot([&] { handle(); });
-           },
-           "Runs handle() (a slot's work) and returns the slot's answer to the page.")
+           "The page handled the delivery sent with `ack`.")
       .def("release_deliveries",
            [](const PyBackendEvents& self) {
              if (self.live() == nullptr || self.target->deliveries == nullptr) return;

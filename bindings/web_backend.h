@@ -13,8 +13,6 @@
 //   show(), hide(), set_title(title), set_size(width, height), native_handle() -> int,
 //   show_inspector() -> bool, save_png(path, done)   done(error_message | None),
 //   destroy()                                   the view is closing: release the engine's objects.
-// What the core delivers while a channel slot runs rides on the slot's answer instead of send():
-// the slots return what BackendEvents.page_message(), delivered() and answer_slot() return.
 // `done` and `reply` are native callables; each answers once (later calls do nothing), and one that
 // is dropped unanswered answers for itself (ShutdownError for an evaluation).
 // Exceptions from these methods are reported through sys.unraisablehook and the operation counts as

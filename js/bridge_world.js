@@ -30,30 +30,17 @@
     }
     let sink = null;
     const waiting = [];  // [method, argument] posted before the channel was up
-    // Native code answers each of the sink's slots with what it delivered meanwhile (a page call's
-    // answer, typically): "" (nothing), "<doc>\n<messages>", or a JSON list of [doc, messages, ack]
-    // (src/webview/channel_deliveries.h). One message back, as a bare channel's call costs.
-    const toPage = (forDocument, messagesJson, ack) => {
-      globalThis.__dccviewDeliver(forDocument, messagesJson);
-      // `ack`, when not 0, asks to be told that the page has handled them (native code paces event
-      // batches by it).
-      if (ack) send("delivered", ack);
-    };
-    const onAnswer = (answer) => {
-      if (typeof answer !== "string" || answer === "") return;
-      if (answer[0] !== "[") {
-        const split = answer.indexOf("\n");
-        toPage(answer.slice(0, split), answer.slice(split + 1), 0);
-        return;
-      }
-      for (const [forDocument, messagesJson, ack] of JSON.parse(answer)) toPage(forDocument, messagesJson, ack);
-    };
-    const send = (method, argument) => (sink ? sink[method](argument, onAnswer) : waiting.push([method, argument]));
+    // No callback: native code sends nothing back for a post (its answers come as toPage signals).
+    const send = (method, argument) => (sink ? sink[method](argument) : waiting.push([method, argument]));
     new QWebChannel(qt.webChannelTransport, (channel) => {
       sink = channel.objects.dccview;
-      // Native code's other messages arrive as a signal of the channel's object: no script to compile
-      // per delivery (runJavaScript would compile each one).
-      sink.toPage.connect(toPage);
+      // Native code's messages arrive as a signal of the channel's object: no script to compile per
+      // delivery (runJavaScript would compile each one). `ack`, when not 0, asks to be told when the
+      // page has handled them (native code paces event batches by it).
+      sink.toPage.connect((forDocument, messagesJson, ack) => {
+        globalThis.__dccviewDeliver(forDocument, messagesJson);
+        if (ack) send("delivered", ack);
+      });
       while (waiting.length) {
         const [method, argument] = waiting.shift();
         send(method, argument);

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <QApplication>
+#include <QEventLoop>
+#include <QTimer>
 #include <QMetaObject>
 #include <QWidget>
 #include <atomic>
@@ -118,6 +120,36 @@ TEST(QtWebEngine, PageCallsReachHandlersOnTheGuiThreadAndGetTheirValues) {
   ASSERT_TRUE(sum.ok()) << sum.error().message;
   EXPECT_EQ(sum.value(), "42");
   EXPECT_EQ(ran_on, gui_thread_id());
+}
+
+// A handler on the GUI thread that spins a nested event loop, as one showing a modal or file dialog
+// does: the page's other calls and the evaluations keep flowing meanwhile (handled inside the channel's
+// call, they would wait for the dialog to close: Chromium runs none of its tasks there).
+TEST(QtWebEngine, AHandlerInANestedEventLoopDoesNotHoldUpThePage) {
+  auto opened = open_view();
+  std::atomic<bool> in_dialog{false}, release{false};
+  opened.view().on("dialog", [&](const std::string&) {
+    in_dialog = true;
+    QEventLoop dialog;
+    QTimer poll;
+    QObject::connect(&poll, &QTimer::timeout, [&] { if (release) dialog.quit(); });
+    poll.start(5);
+    dialog.exec();
+    return std::string("\"closed\"");
+  });
+  opened.view().on("fast", [](const std::string&) { return std::string("\"fast\""); });
+  opened.view().eval_js("window.dialog = dccview.call('dialog')");
+  for (int i = 0; i < 500 && !in_dialog; ++i) std::this_thread::sleep_for(10ms);
+  ASSERT_TRUE(in_dialog.load());
+  const auto started = std::chrono::steady_clock::now();
+  auto fast = opened.view().eval_js_sync("dccview.call('fast')", 10s);  // an evaluation and a call
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+  ASSERT_TRUE(fast.ok()) << fast.error().message;
+  EXPECT_EQ(fast.value(), "\"fast\"");
+  release = true;
+  auto closed = opened.view().eval_js_sync("window.dialog", 10s);
+  ASSERT_TRUE(closed.ok()) << closed.error().message;
+  EXPECT_EQ(closed.value(), "\"closed\"");
 }
 
 TEST(QtWebEngine, EvalJsSyncOnTheGuiThreadIsRefusedAtOnce) {

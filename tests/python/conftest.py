@@ -38,6 +38,24 @@ if WEB_BACKEND == "qtwebengine":
 webkitgtk_only = pytest.mark.skipif(WEB_BACKEND != "webkitgtk", reason="about WebKitGTK alone")
 
 
+def wait_in_handler(event: threading.Event, timeout_s: float = 30.0) -> None:
+    """Waits for ``event`` inside a page handler that runs on the main thread. On Qt WebEngine that
+    thread also runs the page: the handler waits in a nested Qt event loop, as one showing a modal
+    dialog does, so that the page, its reloads and its other messages go on meanwhile. On WebKitGTK
+    the page has a thread of its own and the wait simply blocks."""
+    if WEB_BACKEND != "qtwebengine":
+        event.wait(timeout_s)
+        return
+    loop = QtCore.QEventLoop()
+    poll = QtCore.QTimer()
+    poll.timeout.connect(lambda: event.is_set() and loop.quit())
+    poll.start(5)
+    QtCore.QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+    if not event.is_set():
+        loop.exec() if hasattr(loop, "exec") else loop.exec_()
+    poll.stop()
+
+
 def _run_main_thread_until(done: threading.Event) -> None:
     """Serves the main thread until ``done`` is set (the setter then wakes it with stop_main_loop())."""
     if WEB_BACKEND != "qtwebengine":

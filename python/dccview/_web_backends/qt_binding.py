@@ -81,6 +81,7 @@ def load(binding: str) -> SimpleNamespace:
     qt.APPLICATION_WORLD = _as_int(_enum(script, "ScriptWorldId", "ApplicationWorld"))
     qt.DOCUMENT_CREATION = _enum(script, "InjectionPoint", "DocumentCreation")
     qt.READ_ONLY = _enum(qt.QtCore.QIODevice, "OpenModeFlag", "ReadOnly")
+    qt.QUEUED = _enum(qt.QtCore.Qt, "ConnectionType", "QueuedConnection")
     qt.NORMAL_TERMINATION = _enum(qt.QWebEnginePage, "RenderProcessTerminationStatus", "NormalTerminationStatus")
     qt.Signal = getattr(qt.QtCore, "Signal", None) or qt.QtCore.pyqtSignal
     qt.Slot = getattr(qt.QtCore, "Slot", None) or qt.QtCore.pyqtSlot

@@ -33,28 +33,43 @@ def _qt_classes(qt) -> SimpleNamespace:
 
     class Sink(qt.QtCore.QObject):
         """The QWebChannel object of the privileged half (its only object): the page posts to it,
-        and its toPage signal carries native code's messages to the page (doc, messages, ack). Each
-        slot answers the page with what the core delivered while it ran (a call's answer: one
-        message back, as a bare channel's call costs; src/webview/channel_deliveries.h)."""
+        and its toPage signal carries native code's messages to the page (doc, messages, ack).
+
+        Its slots only queue what arrived (the queued signal below): it is handled from Qt's event
+        loop once the channel's call has returned. A handler that spins a nested event loop (a modal
+        or file dialog) would otherwise run inside Chromium's task that delivered the call, where
+        Chromium runs none of its own: every later page message and evaluation result would wait for
+        the dialog to close (measured)."""
 
         toPage = qt.Signal(str, str, int)  # noqa: N815 - the name the page connects to
+        _arrived = qt.Signal(str, str)  # (slot, argument), handled from Qt's loop (queued)
 
         def __init__(self, parent, events: "_core.BackendEvents", on_eval_result: Callable[[str], None]) -> None:
             super().__init__(parent)
             self._events = events
             self._on_eval_result = on_eval_result
+            self._arrived.connect(self._handle, qt.QUEUED)
 
-        @qt.Slot(int, result=str)
-        def delivered(self, ack: int) -> str:
-            return self._events.delivered(ack)
+        @qt.Slot(int)
+        def delivered(self, ack: int) -> None:
+            self._arrived.emit("delivered", str(ack))
 
-        @qt.Slot(str, result=str)
-        def post(self, text: str) -> str:
-            return self._events.page_message(text)
+        @qt.Slot(str)
+        def post(self, text: str) -> None:
+            self._arrived.emit("post", text)
 
-        @qt.Slot(str, result=str)
-        def evalResult(self, text: str) -> str:  # noqa: N802 - the name the page calls
-            return self._events.answer_slot(lambda: self._on_eval_result(text))
+        @qt.Slot(str)
+        def evalResult(self, text: str) -> None:  # noqa: N802 - the name the page calls
+            self._arrived.emit("evalResult", text)
+
+        @qt.Slot(str, str)
+        def _handle(self, slot: str, argument: str) -> None:
+            if slot == "post":
+                self._events.page_message(argument)
+            elif slot == "evalResult":
+                self._on_eval_result(argument)
+            else:
+                self._events.delivered(int(argument))
 
     class View(qt.QWebEngineView):
         """Its window's close button asks the core to close gracefully instead of closing at once."""

@@ -85,12 +85,9 @@ class QtWebEngineBackend final : public Backend {
     page_ = new Page(view_);
     view_->setPage(page_);
     if (parent == nullptr) view_->on_close_button = [this] { events_.on_close_requested(); };
-    // Each slot answers the page with what the core delivered while it ran (a call's answer).
-    sink_.on_message = [this](const QString& text) {
-      return answer_slot([&] { events_.on_page_message(text.toStdString()); });
-    };
-    sink_.on_eval_result = [this](const QString& text) { return answer_slot([&] { on_eval_result(text); }); };
-    sink_.on_delivered = [this](int ack) { return answer_slot([&] { deliveries_.acknowledged(ack); }); };
+    sink_.on_message = [this](const QString& text) { events_.on_page_message(text.toStdString()); };
+    sink_.on_eval_result = [this](const QString& text) { on_eval_result(text); };
+    sink_.on_delivered = [this](int ack) { deliveries_.acknowledged(ack); };
     channel_ = new QWebChannel(page_);
     channel_->registerObject(QStringLiteral("dccview"), &sink_);
     page_->setWebChannel(channel_, kBridgeWorld);
@@ -281,10 +278,6 @@ class QtWebEngineBackend final : public Backend {
     for (const auto& id : gone) {
       answer(id, std::nullopt, JsError{"NavigationError", "the page navigated away before the script finished", ""});
     }
-  }
-
-  QString answer_slot(const std::function<void()>& handle) {
-    return QString::fromStdString(deliveries_.answer_slot(handle));
   }
 
   void on_terminated(QWebEnginePage::RenderProcessTerminationStatus status) {
