@@ -12,11 +12,7 @@ namespace dccview::bench {
 namespace {
 
 int check(const char* what, double ratio, double limit, bool at_most) {
-  if (std::isnan(ratio)) return 0;  // not run (--only)
-  const bool met = at_most ? ratio <= limit : ratio >= limit;
-  std::printf("  %-58s %8.3f  (target %s %.2f)  %s\n", what, ratio, at_most ? "<=" : ">=", limit,
-              met ? "met" : "MISSED");
-  return met ? 0 : 1;
+  return check_target(what, ratio, limit, at_most);  // NaN: not run (--only)
 }
 
 int print_targets(const Report& r) {
@@ -76,18 +72,7 @@ int print_targets(const Report& r) {
 int main(int argc, char** argv) {
   using namespace dccview::bench;
   Options options;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--quick") == 0) {
-      options.quick = true;
-    } else if (std::strcmp(argv[i], "--json") == 0 && i + 1 < argc) {
-      options.json_path = argv[++i];
-    } else if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
-      options.only = argv[++i];
-    } else {
-      std::fprintf(stderr, "usage: %s [--quick] [--json FILE] [--only GROUP]\n", argv[0]);
-      return 2;
-    }
-  }
+  if (!parse_options(argc, argv, options, /*groups=*/true)) return 2;
   Report report;
   if (options.wants("sync_call_roundtrip")) {
     QCoreApplication app(argc, argv);  // the Qt reference needs an application object; never exec'd

@@ -123,29 +123,6 @@ class RawChannelView {
   QWebChannel* channel_ = nullptr;
 };
 
-void run_emit_throughput(const Options& options, WebView& view, Report& report) {
-  const int events = options.quick ? 20000 : 100000;
-  const int naive_events = options.quick ? 2000 : 10000;
-  const auto emit_tick = [&](int i) { return view.emit("tick", std::to_string(i)).ok(); };
-  const auto evaluate_tick = [&](int i) {
-    view.eval_js("window.onTick(" + std::to_string(i) + ")");
-    return true;
-  };
-  const EmitRun burst = run_emits(view, events, 0, emit_tick);
-  const EmitRun naive = run_emits(view, naive_events, 0, evaluate_tick);
-  const double target_rate = 20 * naive.events_per_s;
-  const EmitRun paced = run_emits(view, static_cast<int>(target_rate * (options.quick ? 0.5 : 1.0)), target_rate,
-                                  emit_tick);
-  add_web_row(report, kBackend, Row{"emit_throughput", "dccview",
-                                    {{"events_per_s", burst.events_per_s},
-                                     {"p99_latency_ms", paced.p99_latency_ms},
-                                     {"paced_rate", target_rate},
-                                     {"burst_p99_latency_ms", burst.p99_latency_ms},
-                                     {"refused", static_cast<double>(burst.refused + paced.refused)}}});
-  add_web_row(report, kBackend, Row{"emit_throughput", "naive_evaluate",
-                                    {{"events_per_s", naive.events_per_s}, {"p99_latency_ms", naive.p99_latency_ms}}});
-}
-
 void run_js_call_roundtrip(const Options& options, WebView& view, Report& report) {
   const int rounds = 10, calls = options.quick ? 50 : 200;
   Arrivals arrivals;
@@ -238,28 +215,21 @@ void run_panel_open(const Options& options, Report& report) {
   add_web_row(report, kBackend, Row{"panel_open", "bare_view_isolated_world", {{"p50_ms", percentile(bare_world, 50)}}});
 }
 
-int check(const char* what, double ratio, double limit, bool at_most) {
-  const bool met = at_most ? ratio <= limit : ratio >= limit;
-  std::printf("  %-58s %8.3f  (target %s %.2f)  %s\n", what, ratio, at_most ? "<=" : ">=", limit,
-              met ? "met" : "MISSED");
-  return met ? 0 : 1;
-}
-
 void print_targets(const Report& r) {
   std::printf("\ntargets (Qt WebEngine, C++):\n");
   int missed = 0;
-  missed += check("emit_throughput dccview / naive_evaluate",
+  missed += check_target("emit_throughput dccview / naive_evaluate",
                   r.find("emit_throughput", "dccview", "events_per_s") /
                       r.find("emit_throughput", "naive_evaluate", "events_per_s"), 20.0, false);
-  missed += check("emit_throughput dccview p99_latency_ms", r.find("emit_throughput", "dccview", "p99_latency_ms"),
+  missed += check_target("emit_throughput dccview p99_latency_ms", r.find("emit_throughput", "dccview", "p99_latency_ms"),
                   50.0, true);
-  missed += check("js_call_roundtrip dccview / raw_message",
+  missed += check_target("js_call_roundtrip dccview / raw_message",
                   r.find("js_call_roundtrip", "dccview", "p50_us") / r.find("js_call_roundtrip", "raw_message", "p50_us"),
                   1.25, true);
-  missed += check("js_call_concurrent in_flight_64 / sequential",
+  missed += check_target("js_call_concurrent in_flight_64 / sequential",
                   r.find("js_call_concurrent", "in_flight_64", "calls_per_s") /
                       r.find("js_call_concurrent", "sequential", "calls_per_s"), 5.0, false);
-  missed += check("panel_open dccview / bare_view",
+  missed += check_target("panel_open dccview / bare_view",
                   r.find("panel_open", "dccview", "p50_ms") / r.find("panel_open", "bare_view", "p50_ms"), 1.1, true);
   std::printf("  %-58s %8.3f  (reported: the isolated world's share)\n", "panel_open bare_view_isolated_world / bare_view",
               r.find("panel_open", "bare_view_isolated_world", "p50_ms") / r.find("panel_open", "bare_view", "p50_ms"));
@@ -271,7 +241,7 @@ void run_all(const Options& options, Report& report) {
     auto made = open_view(kTickPage);
     run_js_call_roundtrip(options, *made.view, report);
     run_js_call_concurrent(options, *made.view, report);
-    run_emit_throughput(options, *made.view, report);
+    run_emit_throughput(options, *made.view, report, kBackend);
     made.view->close();
   }
   run_panel_open(options, report);
@@ -283,16 +253,7 @@ void run_all(const Options& options, Report& report) {
 int main(int argc, char** argv) {
   using namespace dccview::bench;
   Options options;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--quick") == 0) {
-      options.quick = true;
-    } else if (std::strcmp(argv[i], "--json") == 0 && i + 1 < argc) {
-      options.json_path = argv[++i];
-    } else {
-      std::fprintf(stderr, "usage: %s [--quick] [--json FILE]\n", argv[0]);
-      return 2;
-    }
-  }
+  if (!parse_options(argc, argv, options, /*groups=*/false)) return 2;
   if (getuid() == 0) setenv("QTWEBENGINE_DISABLE_SANDBOX", "1", 0);  // Chromium refuses root otherwise
   setenv("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-gpu", 0);
   QCoreApplication::setAttribute(Qt::AA_ShareOpenGLContexts);  // Qt WebEngine, before the application

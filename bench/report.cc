@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <stdexcept>
 
@@ -53,6 +54,30 @@ double percentile(std::vector<double> samples, double pct) {
   std::sort(samples.begin(), samples.end());
   const auto index = static_cast<std::size_t>(std::ceil(pct / 100.0 * samples.size())) - 1;
   return samples[std::min(index, samples.size() - 1)];
+}
+
+bool parse_options(int argc, char** argv, Options& options, bool groups) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--quick") == 0) {
+      options.quick = true;
+    } else if (std::strcmp(argv[i], "--json") == 0 && i + 1 < argc) {
+      options.json_path = argv[++i];
+    } else if (groups && std::strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
+      options.only = argv[++i];
+    } else {
+      std::fprintf(stderr, "usage: %s [--quick] [--json FILE]%s\n", argv[0], groups ? " [--only GROUP]" : "");
+      return false;
+    }
+  }
+  return true;
+}
+
+int check_target(const char* what, double ratio, double limit, bool at_most) {
+  if (std::isnan(ratio)) return 0;
+  const bool met = at_most ? ratio <= limit : ratio >= limit;
+  std::printf("  %-58s %8.3f  (target %s %.2f)  %s\n", what, ratio, at_most ? "<=" : ">=", limit,
+              met ? "met" : "MISSED");
+  return met ? 0 : 1;
 }
 
 }  // namespace dccview::bench

@@ -39,4 +39,12 @@ class Report {
 // Percentile (0..100) of samples; sorts a copy.
 double percentile(std::vector<double> samples, double pct);
 
+// Reads --quick, --json FILE and (when `groups` is set) --only GROUP into `options`; prints the usage
+// and returns false on anything else.
+bool parse_options(int argc, char** argv, Options& options, bool groups);
+
+// Prints one target line ("what  ratio  (target <= limit)  met/MISSED"); 1 when missed, 0 when met or
+// not measured (NaN: the group did not run).
+int check_target(const char* what, double ratio, double limit, bool at_most);
+
 }  // namespace dccview::bench

@@ -39,6 +39,10 @@ struct EmitRun {
 // each event's latency (emit -> listener, plus up to 5 ms of acknowledgement delay and the trip back).
 EmitRun run_emits(WebView& view, int events, double pace_per_s, const std::function<bool(int)>& emit);
 
+// emit_throughput rows for `view` (a ready page on kTickPage) on `backend`: a burst of emits against
+// one eval_js per event (naive_evaluate), and the p99 latency of a steady stream at 20x the naive rate.
+void run_emit_throughput(const Options& options, WebView& view, Report& report, const char* backend);
+
 // Arrival times of calls, in rounds: intervals are taken within a round only (the impls take turns
 // round by round, so both see the same machine).
 struct Arrivals {

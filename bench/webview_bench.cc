@@ -211,27 +211,7 @@ void run_webview(const Options& options, Report& report) {
   view.load_html(kTickPage);
   wait_ready(view);
 
-  // Throughput: a burst. Latency: a steady stream at 20x the naive rate (the target rate).
-  const int events = options.quick ? 20000 : 100000;
-  const int naive_events = options.quick ? 2000 : 10000;
-  const auto emit_tick = [&](int i) { return view.emit("tick", std::to_string(i)).ok(); };
-  const auto evaluate_tick = [&](int i) {
-    view.eval_js("window.onTick(" + std::to_string(i) + ")");
-    return true;
-  };
-  const EmitRun burst = run_emits(view, events, 0, emit_tick);
-  const EmitRun naive = run_emits(view, naive_events, 0, evaluate_tick);
-  const double target_rate = 20 * naive.events_per_s;
-  const EmitRun paced = run_emits(view, static_cast<int>(target_rate * (options.quick ? 0.5 : 1.0)),
-                                  target_rate, emit_tick);
-  add_web_row(report, kBackend, Row{"emit_throughput", "dccview",
-                 {{"events_per_s", burst.events_per_s},
-                  {"p99_latency_ms", paced.p99_latency_ms},
-                  {"paced_rate", target_rate},
-                  {"burst_p99_latency_ms", burst.p99_latency_ms},
-                  {"refused", static_cast<double>(burst.refused + paced.refused)}}});
-  add_web_row(report, kBackend, Row{"emit_throughput", "naive_evaluate",
-                 {{"events_per_s", naive.events_per_s}, {"p99_latency_ms", naive.p99_latency_ms}}});
+  run_emit_throughput(options, view, report, kBackend);
 
   // Rounds of sequential calls, dccview and raw_message taking turns.
   const int rounds = 10, calls = options.quick ? 50 : 200;
