@@ -304,6 +304,13 @@ void bind_webview(nb::module_& m) {
         w.get().close();
       })
       .def_prop_ro("is_closed", [](PyWebView& w) { return !w.view || w.view->is_closed(); })
+      .def_prop_ro("thread_mode",
+                   [](PyWebView& w) -> const char* {
+                     if (!w.view) return "closed";
+                     return w.view->thread_mode() == ThreadMode::kDedicated ? "dedicated" : "host";
+                   },
+                   "Where the view lives: 'dedicated' (dccview's own WebView thread) or 'host' (the "
+                   "host's main thread).")
       .def("get_proxy", [](PyWebView& w) { return w.get().get_proxy(); });
 }
 

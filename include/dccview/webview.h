@@ -186,6 +186,10 @@ class WebView {
   void close();
   // Thread-safe.
   bool is_closed() const noexcept;
+  // Where the view lives: kDedicated (dccview's own WebView thread) or kHost (the host's main thread,
+  // which runs the view; Qt WebEngine views always). Never kAuto: what options.thread_mode resolved
+  // to. Thread-safe.
+  ThreadMode thread_mode() const noexcept;
 
   // A handle for other threads. Thread-safe.
   WebViewProxy get_proxy() const;

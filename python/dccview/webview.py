@@ -268,6 +268,7 @@ class WebView:
             **self._config.native_kwargs(),
             allowed_origins=list(allowed_origins or []), max_payload_bytes=max_payload_bytes,
             close_timeout_ms=int(close_timeout * 1000), backend_factory=factory)
+        self._thread_mode = self._native.thread_mode
         if self._dcc_mode:
             _runtime.bind_view(self)  # registry changes are refused while it is open
         self._json_default = json_default
@@ -359,6 +360,14 @@ class WebView:
     def backend(self) -> str:
         """The web engine the view runs on: "webkitgtk" or "qtwebengine"."""
         return self._backend_name
+
+    @property
+    def thread_mode(self) -> str:
+        """Where the view lives, as ``thread_mode="auto"`` resolved it: ``"dedicated"`` (dccview's own
+        WebView thread: handlers without dcc_mode run there, off the main thread) or ``"host"`` (the
+        host's main thread, which also runs every handler; Qt WebEngine views always). Fixed for the
+        view's life; readable from any thread."""
+        return self._thread_mode
 
     def widget(self) -> Any:
         """The QWidget to dock into a Qt host's layout or dock widget: the QWebEngineView itself, or

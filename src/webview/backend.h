@@ -80,6 +80,9 @@ struct Platform {
   std::function<std::unique_ptr<Backend>(const WebViewOptions& options, BackendEvents& events,
                                          const std::string& bridge_token)>
       create_backend;
+  // Whether `thread` (one thread_for() gave) is dccview's own WebView thread rather than a thread the
+  // host runs; unset: never (views live on the host's thread). Thread-safe.
+  std::function<bool(const std::shared_ptr<Dispatcher>& thread)> is_dedicated = {};
 };
 
 // The platform this build was made for (the platform folder that is built). Thread-safe.

@@ -81,6 +81,7 @@ void WebView::Core::create(const webview_detail::Platform& platform) {
   std::random_device entropy;
   for (int i = 0; i < 4; ++i) bridge_token += std::to_string(entropy()) + "-";
   gtk = platform.thread_for(options.thread_mode);
+  dedicated = platform.is_dedicated && platform.is_dedicated(gtk);
   auto created = gtk->try_call([this, &platform] {
     ui = std::make_shared<Dispatcher>(options.config, QueueOptions{}, "WebView-thread");
     platform.install_view_loop(ui);

@@ -90,6 +90,7 @@ struct WebView::Core : webview_detail::BackendEvents, std::enable_shared_from_th
 
   const WebViewOptions options;
   std::shared_ptr<Dispatcher> gtk;  // the WebView thread
+  bool dedicated = false;           // gtk is dccview's own WebView thread (set once in create())
   std::shared_ptr<Dispatcher> ui;   // this view's queue on it (shutdown accounting); set once
   std::unique_ptr<Backend> backend;  // WebView thread only
   bool page_ready = false;           // WebView thread only

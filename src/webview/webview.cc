@@ -139,6 +139,8 @@ void WebView::close() { core_->close(); }
 
 bool WebView::is_closed() const noexcept { return core_->closed.load(std::memory_order_acquire); }
 
+ThreadMode WebView::thread_mode() const noexcept { return core_->dedicated ? ThreadMode::kDedicated : ThreadMode::kHost; }
+
 WebViewProxy WebView::get_proxy() const { return WebViewProxy(core_); }
 
 // ---- WebViewProxy -------------------------------------------------------------------------------

@@ -110,6 +110,7 @@ std::thread::id gui_thread_id() {
 
 TEST(QtWebEngine, PageCallsReachHandlersOnTheGuiThreadAndGetTheirValues) {
   auto opened = open_view();
+  EXPECT_EQ(opened.view().thread_mode(), ThreadMode::kHost) << "Qt WebEngine views live on the GUI thread";
   std::thread::id ran_on;
   opened.view().on("add", [&ran_on](const std::string& params) {
     ran_on = std::this_thread::get_id();

@@ -45,6 +45,7 @@ TEST(WebViewHostMode, AutoModeOnTheThreadThatOwnsTheDefaultContextLivesThere) {
   ASSERT_TRUE(g_main_context_acquire(context));  // this thread is the host's GLib main thread
   const auto host = std::this_thread::get_id();
   auto view = std::make_unique<WebView>(WebViewOptions{});  // ThreadMode::kAuto
+  EXPECT_EQ(view->thread_mode(), ThreadMode::kHost) << "auto resolved to the host's thread, and says so";
   std::thread::id handler_thread;
   view->on("where", [&](const std::string&) {
     handler_thread = std::this_thread::get_id();

@@ -214,5 +214,13 @@ TEST_F(WebViewTest, TheWindowCloseButtonClosesGracefullyAndTheClosedEventFiresOn
   EXPECT_EQ(closed_events.load(), 1);
 }
 
+// Without a GLib host loop, "auto" puts views on dccview's own WebView thread, and the view says so.
+TEST_F(WebViewTest, AnAutoViewWithoutAHostLoopSaysItIsOnTheDedicatedThread) {
+  open(false);
+  EXPECT_EQ(view_->thread_mode(), ThreadMode::kDedicated);
+  view_->close();
+  EXPECT_EQ(view_->thread_mode(), ThreadMode::kDedicated) << "where it lived, also once closed";
+}
+
 }  // namespace
 }  // namespace dccview

@@ -127,6 +127,7 @@ def test_simulated_host_backend_is_chosen(simulated, host, mode):
     assert steps["module_docs"] and all(doc.startswith("SIMULATION of ") for doc in steps["module_docs"].values())
     assert steps["panel_ready"] is True
     assert steps["web_backend"] == ("qtwebengine" if mode == "qtwebengine" else "webkitgtk")
+    assert steps["view_thread_mode"] == ("dedicated" if mode == "dedicated" else "host")  # what "auto" chose
     assert steps["panel_created_on"] == {"main_thread": True, "qt_loop_level": 1}  # in exec_()
     assert steps["scene_probe_off_main"].startswith("SimulatedMainThreadViolation: ")
 

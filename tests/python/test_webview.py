@@ -90,11 +90,15 @@ def test_without_dcc_mode_handlers_run_on_the_webview_thread_and_decorated_ones_
 
         assert view.eval_js_sync("dccview.call('plain', 'x')") == "x"
         assert view.eval_js_sync("dccview.call('scene', 21)") == 42
+        where["thread_mode"] = view.thread_mode
         view.close()
+        where["thread_mode_after_close"] = view.thread_mode
         return where
 
     where = main_loop(body)
     assert where["scene"] == MAIN
+    # The view says where it lives, and that does not change when it closes.
+    assert where["thread_mode"] == where["thread_mode_after_close"] == ("host" if ON_QT else "dedicated")
     if ON_QT:  # the WebView thread is the GUI thread
         assert where["plain"] == MAIN
         return

@@ -161,6 +161,7 @@ const Platform& default_platform() {
       thread_for,
       [](const std::shared_ptr<Dispatcher>& view_queue) { view_queue->install<GlibLoop>(nullptr); },  // a GSource on this thread
       create_backend,
+      [](const std::shared_ptr<Dispatcher>& thread) { return dedicated_thread_running() && thread == ui_thread(); },
   };
   return platform;
 }

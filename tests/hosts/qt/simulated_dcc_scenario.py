@@ -244,6 +244,7 @@ def check_startup():
     view = wait_until(lambda: on_main(lambda: window.panel.view), 30, 0.05)
     record("panel_ready", view is not None and wait_ready(view))
     record("web_backend", view.backend if view is not None else None)
+    record("view_thread_mode", view.thread_mode if view is not None else None)
     record("panel_created_on", on_main(lambda: dict(window.panel.created_on)))
     record("scene_probe_off_main", raises_off_main(scene_probe))
     record("event_dispatcher", on_main(lambda: QtCore.QAbstractEventDispatcher.instance().metaObject().className()))
