@@ -14,7 +14,7 @@
 See docs/python.md for the threading rules and guarantees.
 """
 
-from . import _core
+from . import _core  # noqa: F401 - dccview._core, the native module, is part of the package's API
 from ._exit import install as _install_exit_hook
 from ._runtime import configure
 from .config import ThreadSafetyConfig

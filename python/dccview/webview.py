@@ -157,8 +157,8 @@ class WebViewProxy:
                       timeout_ms: Optional[int] = None) -> None:
         """Runs ``script``; ``callback(result, error)`` gets its (awaited) value or a JavaScriptError
         (name, message, stack; a TimeoutError-named one after ``timeout_ms``, by default the view's
-        ``js_eval_timeout_ms``, from ``configure()`` when the view was created without ``config=``). The callback runs on the
-        WebView thread, or on the main thread in dcc_mode."""
+        ``js_eval_timeout_ms``, from ``configure()`` when the view was created without ``config=``).
+        The callback runs on the WebView thread, or on the main thread in dcc_mode."""
         self._native.eval_js_async(script, _eval_callback(callback, self._dcc_mode), timeout_ms)
 
     def eval_js_sync(self, script: str, timeout_ms: Optional[int] = None) -> Any:

@@ -56,11 +56,11 @@ class ThreadDispatcherBackend(ABC):
         """Disconnects from the host loop (unregisters timers or callbacks). Main thread preferred."""
         self._dispatcher = None
 
-    def run_loop(self, dispatcher: "_core.Dispatcher", until: Optional[Callable[[], bool]] = None) -> None:
+    def run_loop(self, dispatcher: "_core.Dispatcher", until: Optional[Callable[[], bool]] = None) -> None:  # noqa: B027
         """Runs dccview's own loop until ``until()`` is true (checked after each stop_loop()). Hosts run
-        their own loop: the default returns at once."""
+        their own loop: the default returns at once (optional to override, hence not abstract)."""
 
-    def stop_loop(self, dispatcher: "_core.Dispatcher") -> None:
+    def stop_loop(self, dispatcher: "_core.Dispatcher") -> None:  # noqa: B027 - optional, like run_loop
         """Makes run_loop() check ``until`` again. Any thread."""
 
     def is_main_thread(self) -> bool:

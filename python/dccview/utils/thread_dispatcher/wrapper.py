@@ -181,7 +181,8 @@ def run_main_loop(until: Optional[Callable[[], bool]] = None) -> None:
     while True:
         state = _runtime.adopt_calling_thread_as_main()
         dispatcher = state.dispatcher
-        state.backend.run_loop(dispatcher, lambda: until() or dispatcher.is_shutdown)
+        # Bound now: the loop below replaces `dispatcher` only after this run_loop() returned.
+        state.backend.run_loop(dispatcher, lambda d=dispatcher: until() or d.is_shutdown)
         if until() or not state.backend.runs_own_loop:
             return
 

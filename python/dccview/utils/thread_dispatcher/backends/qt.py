@@ -26,8 +26,8 @@ def loaded_qt_core():
 
 
 def _make_waker(qt_core, callback: Callable[[], None]):
-    signal_type = getattr(qt_core, "Signal", None) or getattr(qt_core, "pyqtSignal")
-    slot_type = getattr(qt_core, "Slot", None) or getattr(qt_core, "pyqtSlot")
+    signal_type = getattr(qt_core, "Signal", None) or qt_core.pyqtSignal  # PySide's name, else PyQt's
+    slot_type = getattr(qt_core, "Slot", None) or qt_core.pyqtSlot
 
     class Waker(qt_core.QObject):
         wake = signal_type()
