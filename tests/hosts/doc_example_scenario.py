@@ -231,12 +231,23 @@ def main_simulated():
     # Qt's GLib dispatcher (host mode for "auto" views), or Qt's own with QT_NO_GLIB=1 (dedicated).
     record("event_dispatcher", QtCore.QAbstractEventDispatcher.instance().metaObject().className())
 
+    rerun = {}
+
     def example_in_the_loop():  # the host's Script Editor: the main thread inside its event loop
         try:
             run_example()
+            rerun["first"] = namespace.get("panel")
+            run_example()  # run again, as a user re-runs a tool script: its panel replaces the first
+            rerun["second"] = namespace.get("panel")
         except BaseException as error:
             record_error(error)
             app.quit()
+
+    def panels():
+        if not wait_until(lambda: "second" in rerun, 60, 0.05):
+            raise TimeoutError(f"the {GUIDE} example did not run twice within 60 s")
+        record("rerun", replaced(rerun["first"], rerun["second"]))
+        return [("panel", wait_for_view(lambda ns: ns.get("panel")))]
 
     def finish(views):  # the guide: "later: panel.close()"
         for view in views:
@@ -246,8 +257,14 @@ def main_simulated():
         run_on_main_thread(app.quit)
 
     QtCore.QTimer.singleShot(0, example_in_the_loop)
-    start_worker(lambda: [("panel", wait_for_view(lambda ns: ns.get("panel")))], finish)
+    start_worker(panels, finish)
     record("exec_returned", app.exec_())
+
+
+def replaced(first, second):
+    """After the example ran twice: whether the second run's panel replaced the first (worker)."""
+    return {"first_closed": wait_closed(first), "second_open": not second.closed, "distinct": first is not second,
+            "open": [view.name for view in namespace["dccview"].list_webviews()]}
 
 
 # What the qt.md example's comments say to change for each binding (it is written for PySide2).

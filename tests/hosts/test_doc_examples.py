@@ -118,12 +118,16 @@ VIEW_THREADS = {"host": {}, "dedicated": {"QT_NO_GLIB": "1"}}
 @pytest.mark.parametrize("guide", list(SIMULATED), ids=[f"{guide}-simulation" for guide in SIMULATED])
 def test_simulated_host_runs_the_guides_example(guide, view_thread, tmp_path):
     """SIMULATION (simulated host modules on a real PySide2 loop): the guide's example runs on the
-    main thread inside the loop, as from the host's console; its panel works; panel.close() closes it."""
+    main thread inside the loop, as from the host's console, twice (re-running it replaces its panel);
+    its panel works; panel.close() closes it."""
     completed, results = run_scenario(guide, tmp_path, **VIEW_THREADS[view_thread])
     check_ran_clean(guide, completed, results)
     steps = results["steps"]
     assert steps["simulation"] and all(doc.startswith("SIMULATION of ") for doc in steps["simulation"].values())
     assert ("Glib" in steps["event_dispatcher"]) == (view_thread == "host"), steps["event_dispatcher"]
+    # The example ran twice, as a user re-runs a tool script: one panel, the second run's.
+    title = {"nuke": "Node tool", "unreal": "Level tool"}.get(guide, "Scene tool")
+    assert steps["rerun"] == {"first_closed": True, "second_open": True, "distinct": True, "open": [title]}, steps
     check_panel(steps["drive_panel"], SIMULATED[guide], dedicated=view_thread == "dedicated")
     assert steps["closed"] is True
     assert steps["escaped_to_host_console"] == []  # nothing the example or dccview did escaped to the host
