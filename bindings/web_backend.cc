@@ -16,6 +16,7 @@
 #include "python_gate.h"
 #include "webview/channel_deliveries.h"
 #include "webview/hosted_platform.h"
+#include "webview/protocol.h"
 
 namespace nb = nanobind;
 
@@ -250,6 +251,16 @@ void bind_web_backend(nb::module_& m) {
       .def("close_requested",
            [](const PyBackendEvents& self) { report(self, [](BackendEvents& e) { e.on_close_requested(); }); })
       .def_prop_ro("alive", [](const PyBackendEvents& self) { return self.target->events != nullptr; });
+  m.def("read_evaluation_outcome",
+        [](const std::string& text) {
+          using ErrorTuple = std::tuple<std::string, std::string, std::string>;
+          auto outcome = protocol::read_evaluation_outcome(text);
+          std::optional<ErrorTuple> error;
+          if (!outcome.value_json) error = ErrorTuple{outcome.error_name, outcome.error_message, outcome.error_stack};
+          return std::make_tuple(outcome.value_json, error);
+        },
+        "(value_json | None, (name, message, stack) | None) for what js/evaluate.js resolved to, read as "
+        "every engine reads it.");
   m.def("bridge_scripts",
         [] {
           std::string by_event = webview_detail::kEvaluateByEventJs;

@@ -295,17 +295,8 @@ class QtWebEngineBackend:
         eval_id, _, body = text.partition("\n")
         if eval_id not in self._evals:
             return  # answered already (timed out), or not one of ours
-        try:
-            outcome = json.loads(body)
-        except ValueError:
-            outcome = None
-        if not isinstance(outcome, dict):
-            self._answer(eval_id, None, ("Error", "unreadable evaluation result", ""))
-        elif outcome.get("ok"):
-            self._answer(eval_id, json.dumps(outcome.get("value")), None)
-        else:
-            self._answer(eval_id, None, (str(outcome.get("name", "Error")), str(outcome.get("message", "")),
-                                         str(outcome.get("stack", ""))))
+        value_json, error = _core.read_evaluation_outcome(body)  # as the C++ engines read it
+        self._answer(eval_id, value_json, error)
 
     def _schedule_expiry(self) -> None:
         """One timer per view, for the earliest deadline. Never a timer per evaluation: a QTimer
