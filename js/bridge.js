@@ -20,17 +20,20 @@
   const RESERVED_PREFIX = "dccview:";  // names native code keeps for its own events
 
   let nextId = 1;
-  const pending = new Map();   // id -> {resolve, reject, timer}
+  const pending = new Map();   // id -> {resolve, reject, deadline, method, timeoutMs}
   // event -> array of callbacks, replaced (never changed in place) by on/off: dispatching iterates
   // the array it found without copying it, even if a listener subscribes or unsubscribes meanwhile.
   const listeners = new Map();
   const outbox = [];           // messages posted before the native side is reachable
   let ready = false;
   // Messages sent in one JavaScript task (64 calls under Promise.all) leave as one batch, a single
-  // crossing into native code; batches stay under half the native size limit (told in "ready").
+  // crossing into native code; a batch stays under half the native size limit (told in "ready"),
+  // counted in UTF-8 bytes as native code counts.
   let sendQueue = [];
-  let sendQueueBytes = 0;
+  let sendQueueBytes = 0;  // the queued messages' size (without the batch around them)
   let batchLimitBytes = 1 << 16;
+  const BATCH_WRAPPER_BYTES = '{"type":"batch","messages":[]}'.length;
+  const NOT_ASCII = /[^\x00-\x7f]/;
   const readyWaiters = [];
 
   function makeError(name, message, extra) {
@@ -53,10 +56,31 @@
       outbox.push(text);
       return;
     }
-    if (sendQueueBytes + text.length > batchLimitBytes) flushSendQueue();
+    const bytes = utf8Bytes(text);
+    if (sendQueue.length > 0 && BATCH_WRAPPER_BYTES + sendQueueBytes + sendQueue.length + bytes > batchLimitBytes) {
+      flushSendQueue();  // (sendQueue.length: the commas between the messages)
+    }
     if (sendQueue.length === 0) queueMicrotask(flushSendQueue);
     sendQueue.push(text);
-    sendQueueBytes += text.length;
+    sendQueueBytes += bytes;
+  }
+
+  function utf8Bytes(text) {
+    if (!NOT_ASCII.test(text)) return text.length;
+    let bytes = 0;
+    for (let i = 0; i < text.length; i++) {
+      const unit = text.charCodeAt(i);
+      // 1 byte below U+0080, 2 below U+0800, else 3; a surrogate pair (2 units) is 4 bytes
+      bytes += unit < 0x80 ? 1 : unit < 0x800 ? 2 : 3;
+      if (unit >= 0xd800 && unit < 0xdc00 && i + 1 < text.length) {
+        const next = text.charCodeAt(i + 1);
+        if (next >= 0xdc00 && next < 0xe000) {
+          bytes += 1;
+          i++;
+        }
+      }
+    }
+    return bytes;
   }
 
   function flushSendQueue() {
@@ -80,10 +104,40 @@
 
   function rejectAll(name, message) {
     for (const [id, entry] of pending) {
-      clearTimeout(entry.timer);
       entry.reject(makeError(name, message));
       pending.delete(id);
     }
+  }
+
+  // Call timeouts share one timer, armed for the earliest deadline: a timer per call cost about a
+  // tenth of a call's round trip (arming and cancelling one is a trip through the page's scheduler),
+  // while calls nearly always answer long before their deadline. When it fires it times out what is
+  // due and re-arms for the next deadline.
+  let deadlineTimer = 0;
+  let armedDeadline = Infinity;
+  const now = () => performance.now();
+
+  function armDeadline(deadline) {
+    if (deadline >= armedDeadline) return;
+    clearTimeout(deadlineTimer);
+    armedDeadline = deadline;
+    // (a delay past 2^31 - 1 ms would fire at once: wait the most a timer can, then look again)
+    deadlineTimer = setTimeout(expireCalls, Math.min(0x7fffffff, Math.max(0, deadline - now())));
+  }
+
+  function expireCalls() {
+    armedDeadline = Infinity;
+    const t = now();
+    let next = Infinity;
+    for (const [id, entry] of pending) {
+      if (entry.deadline > t) {
+        next = Math.min(next, entry.deadline);
+        continue;
+      }
+      pending.delete(id);
+      entry.reject(makeError("TimeoutError", "call '" + entry.method + "' timed out after " + entry.timeoutMs + " ms"));
+    }
+    if (next !== Infinity) armDeadline(next);
   }
 
   function callListener(callback, event, data) {
@@ -117,12 +171,9 @@
       const id = nextId++;
       const timeoutMs = (options && options.timeout) || 30000;
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          if (pending.delete(id)) {
-            reject(makeError("TimeoutError", "call '" + method + "' timed out after " + timeoutMs + " ms"));
-          }
-        }, timeoutMs);
-        pending.set(id, { resolve, reject, timer });
+        const deadline = now() + timeoutMs;
+        pending.set(id, { resolve, reject, deadline, method, timeoutMs });
+        armDeadline(deadline);
         send({ type: "call", id, method, params: params === undefined ? null : params });
       });
     },
@@ -187,7 +238,6 @@
           const entry = pending.get(message.id);
           if (!entry) return;
           pending.delete(message.id);
-          clearTimeout(entry.timer);
           if (message.ok) entry.resolve(message.value);
           else entry.reject(makeError(message.error.name, message.error.message, message.error));
           break;
