@@ -14,43 +14,41 @@
 #include "dccview/dispatcher.h"
 #include "dccview/log.h"
 #include "python_gate.h"
-#include "webview/channel_deliveries.h"
+#include "webview/channel_backend.h"
 #include "webview/hosted_platform.h"
-#include "webview/protocol.h"
 
 namespace nb = nanobind;
 
 namespace dccview::webview_detail {
 extern const char kBridgeJs[];       // js/bridge.js, embedded at build time
 extern const char kBridgeWorldJs[];  // js/bridge_world.js, embedded at build time
-extern const char kEvaluateJs[];         // js/evaluate.js
-extern const char kEvaluateByEventJs[];  // js/evaluate_by_event.js
 }  // namespace dccview::webview_detail
 
 namespace dccview::python {
 
 namespace {
 
-using webview_detail::Backend;
 using webview_detail::BackendEvents;
+using webview_detail::ChannelBackend;
+
+class PyBackend;
 
 // What the Python events object points at; cleared when the backend is destroyed, so that a late
 // signal from the engine (a Qt object outliving the view) reaches nothing.
 struct EventsTarget {
-  BackendEvents* events = nullptr;  // GUI thread only
+  PyBackend* backend = nullptr;  // GUI thread only
   std::shared_ptr<Dispatcher> gui;
-  webview_detail::ChannelDeliveries* deliveries = nullptr;  // the backend's, while it lives
 };
 
 // dccview._core.BackendEvents: GUI thread only; calls after the view is gone do nothing.
 struct PyBackendEvents {
   std::shared_ptr<EventsTarget> target;
 
-  BackendEvents* live() const {
+  PyBackend* live() const {
     if (!target->gui->is_main_thread()) {
       throw std::logic_error("dccview: backend events must be reported on the GUI thread");
     }
-    return target->events;
+    return target->backend;
   }
 };
 
@@ -79,26 +77,6 @@ nb::object done_callable(std::function<void()> done) {
   });
 }
 
-nb::object eval_reply(EvalCallback callback) {
-  auto once = std::make_shared<Once<EvalCallback>>();
-  once->fn = std::move(callback);
-  once->fallback = [](EvalCallback& fn) {
-    fn(std::nullopt, JsError{"ShutdownError", "the WebView was destroyed before the script finished", ""});
-  };
-  using ErrorTuple = std::tuple<std::string, std::string, std::string>;
-  return nb::cpp_function(
-      [once](std::optional<std::string> result, std::optional<ErrorTuple> error) {
-        EvalCallback fn = once->take();
-        if (!fn) return;
-        std::optional<JsError> js_error;
-        if (error) js_error = JsError{std::get<0>(*error), std::get<1>(*error), std::get<2>(*error)};
-        if (!result && !js_error) result = "null";
-        GilRelease release;
-        fn(std::move(result), std::move(js_error));
-      },
-      nb::arg("result").none(), nb::arg("error").none() = nb::none());
-}
-
 nb::object save_reply(std::function<void(Result<void>)> done) {
   auto once = std::make_shared<Once<std::function<void(Result<void>)>>>();
   once->fn = std::move(done);
@@ -119,46 +97,28 @@ nb::object save_reply(std::function<void(Result<void>)> done) {
       nb::arg("error").none() = nb::none());
 }
 
-class PyBackend final : public Backend {
+// The Python object is the engine; what every channel engine shares (held scripts, evaluations and
+// their timeouts, acknowledged deliveries) is webview/channel_backend.h's, here as for C++ engines.
+class PyBackend final : public ChannelBackend {
  public:
-  PyBackend(nb::object object, std::shared_ptr<EventsTarget> target)
-      : object_(object.ptr()), target_(std::move(target)) {
-    target_->deliveries = &deliveries_;
+  PyBackend(BackendEvents& events, nb::object object, std::shared_ptr<EventsTarget> target)
+      : ChannelBackend(events), object_(object.ptr()), target_(std::move(target)) {
+    target_->backend = this;
   }
 
   ~PyBackend() override {
-    target_->events = nullptr;
-    target_->deliveries = nullptr;
-    deliveries_.drop_all();
+    target_->backend = nullptr;
     GilAcquire gil;
     if (!gil.ok()) return;
     invoke("destroy");
   }
 
-  void load_html(const std::string& html, const std::string& base_url) override {
-    invoke("load_html", html, base_url);
-  }
-  void load_url(const std::string& url) override { invoke("load_url", url); }
-  void reload() override { invoke("reload"); }
   std::string current_url() override {
     GilAcquire gil;
     if (!gil.ok()) return {};
     nb::object url = invoke("current_url");
     return nb::isinstance<nb::str>(url) ? nb::cast<std::string>(url) : std::string();
   }
-  void evaluate(const std::string& script, std::function<void()> done) override {
-    GilAcquire gil;
-    if (gil.ok()) invoke("evaluate", script, done_callable(std::move(done)));
-  }
-  void deliver(const std::string& doc, const std::string& messages_json, std::function<void()> done) override {
-    deliveries_.deliver(doc, messages_json, std::move(done));
-  }
-  void evaluate_async(const std::string& script, EvalCallback callback, std::chrono::milliseconds timeout) override {
-    GilAcquire gil;
-    if (!gil.ok()) return;
-    invoke("evaluate_async", script, eval_reply(std::move(callback)), static_cast<double>(timeout.count()) / 1000.0);
-  }
-  void document_ready() override { invoke("document_ready"); }
   void show() override { invoke("show"); }
   void hide() override { invoke("hide"); }
   void set_title(const std::string& title) override { invoke("set_title", title); }
@@ -180,6 +140,37 @@ class PyBackend final : public Backend {
     if (gil.ok()) invoke("save_png", path, save_reply(std::move(done)));
   }
 
+  // What the Python object reports (BackendEvents), GIL released.
+  BackendEvents& core_events() { return events_; }
+  void report_load_started() { load_started(); }
+  void report_load_finished() { load_finished(); }
+  void report_evaluation_result(const std::string& text) { evaluation_result(text); }
+  void report_delivered(int ack) { delivered(ack); }
+  void report_process_terminated(const std::string& reason) { process_terminated(reason); }
+  void report_expiry() { expire_evaluations(); }
+  void report_view_lost() { lost_ = true; }
+
+ protected:
+  bool page_alive() const override { return !lost_; }
+  void navigate_html(const std::string& html, const std::string& base_url) override {
+    invoke("load_html", html, base_url);
+  }
+  void navigate_url(const std::string& url) override { invoke("load_url", url); }
+  void navigate_reload() override { invoke("reload"); }
+  void run_script(const std::string& script, std::function<void()> done) override {
+    GilAcquire gil;
+    if (gil.ok()) invoke("run", script, done_callable(std::move(done)));
+  }
+  bool send(const std::string& doc, const std::string& messages, int ack) override {
+    GilAcquire gil;
+    if (!gil.ok()) return false;
+    nb::object sent = invoke("send", doc, messages, ack);
+    return !sent.is_valid() || !sent.is(Py_False);  // False: no page any more
+  }
+  void arm_expiry(std::chrono::milliseconds delay) override {
+    invoke("arm_expiry", static_cast<double>(delay.count()) / 1000.0);
+  }
+
  private:
   // Calls method `name`; an exception is reported (sys.unraisablehook) and yields an invalid object.
   template <typename... Args>
@@ -198,22 +189,16 @@ class PyBackend final : public Backend {
 
   PyRef object_;
   std::shared_ptr<EventsTarget> target_;
-  // Deliveries the page does not wait for go through the Python object's send(doc, messages, ack).
-  webview_detail::ChannelDeliveries deliveries_{[this](const std::string& doc, const std::string& messages, int ack) {
-    GilAcquire gil;
-    if (!gil.ok()) return false;
-    nb::object sent = invoke("send", doc, messages, ack);
-    return !sent.is_valid() || !sent.is(Py_False);  // False: no page any more
-  }};
+  bool lost_ = false;  // the engine's view is gone (BackendEvents.view_lost)
 };
 
 // Releases the GIL while the core routes (handlers take it again when they run).
 template <typename Fn>
 void report(const PyBackendEvents& self, Fn&& fn) {
-  BackendEvents* events = self.live();
-  if (events == nullptr) return;
+  PyBackend* backend = self.live();
+  if (backend == nullptr) return;
   GilRelease release;
-  fn(*events);
+  fn(*backend);
 }
 
 }  // namespace
@@ -224,54 +209,44 @@ void bind_web_backend(nb::module_& m) {
                               "calls after the view is destroyed do nothing.")
       .def("page_message",
            [](const PyBackendEvents& self, std::string text) {
-             report(self, [&](BackendEvents& e) { e.on_page_message(text); });
+             report(self, [&](PyBackend& b) { b.core_events().on_page_message(text); });
            },
            "A message the bridge's privileged half posted (header line and page message).")
+      .def("evaluation_result",
+           [](const PyBackendEvents& self, std::string text) {
+             report(self, [&](PyBackend& b) { b.report_evaluation_result(text); });
+           },
+           "'<evaluation id>\\n<outcome JSON>', as the evaluation script (run(...)) sent it.")
       .def("delivered",
-           [](const PyBackendEvents& self, int ack) {
-             report(self, [&](BackendEvents&) {
-               if (self.target->deliveries != nullptr) self.target->deliveries->acknowledged(ack);
-             });
-           },
+           [](const PyBackendEvents& self, int ack) { report(self, [&](PyBackend& b) { b.report_delivered(ack); }); },
            "The page handled the delivery sent with `ack`.")
-      .def("release_deliveries",
-           [](const PyBackendEvents& self) {
-             if (self.live() == nullptr || self.target->deliveries == nullptr) return;
-             GilRelease release;
-             self.target->deliveries->release_all();
-           },
-           "The document will not acknowledge what it was sent (navigation, a lost web process).")
-      .def("navigation_started",
-           [](const PyBackendEvents& self) { report(self, [](BackendEvents& e) { e.on_navigation_started(); }); })
+      .def("load_started",
+           [](const PyBackendEvents& self) { report(self, [](PyBackend& b) { b.report_load_started(); }); },
+           "A navigation started (one the view made or one the page started).")
+      .def("load_finished",
+           [](const PyBackendEvents& self) { report(self, [](PyBackend& b) { b.report_load_finished(); }); },
+           "The load ended (loaded or failed).")
+      .def("expire_evaluations",
+           [](const PyBackendEvents& self) { report(self, [](PyBackend& b) { b.report_expiry(); }); },
+           "The timer arm_expiry() armed fired.")
       .def("web_process_terminated",
            [](const PyBackendEvents& self, std::string reason) {
-             report(self, [&](BackendEvents& e) { e.on_web_process_terminated(reason); });
+             report(self, [&](PyBackend& b) { b.report_process_terminated(reason); });
            },
            "reason: 'crashed', 'exceeded_memory_limit' or 'terminated_by_api'.")
+      .def("view_lost",
+           [](const PyBackendEvents& self) { report(self, [](PyBackend& b) { b.report_view_lost(); }); },
+           "The engine's view was deleted under the backend (its parent went): nothing reaches the page "
+           "any more. Report close_requested() as well to close the WebView.")
       .def("close_requested",
-           [](const PyBackendEvents& self) { report(self, [](BackendEvents& e) { e.on_close_requested(); }); })
-      .def_prop_ro("alive", [](const PyBackendEvents& self) { return self.target->events != nullptr; });
-  m.def("read_evaluation_outcome",
-        [](const std::string& text) {
-          using ErrorTuple = std::tuple<std::string, std::string, std::string>;
-          auto outcome = protocol::read_evaluation_outcome(text);
-          std::optional<ErrorTuple> error;
-          if (!outcome.value_json) error = ErrorTuple{outcome.error_name, outcome.error_message, outcome.error_stack};
-          return std::make_tuple(outcome.value_json, error);
-        },
-        "(value_json | None, (name, message, stack) | None) for what js/evaluate.js resolved to, read as "
-        "every engine reads it.");
+           [](const PyBackendEvents& self) {
+             report(self, [](PyBackend& b) { b.core_events().on_close_requested(); });
+           })
+      .def_prop_ro("alive", [](const PyBackendEvents& self) { return self.target->backend != nullptr; });
   m.def("bridge_scripts",
-        [] {
-          std::string by_event = webview_detail::kEvaluateByEventJs;
-          const std::string placeholder = "__DCCVIEW_EVALUATE__";
-          by_event.replace(by_event.find(placeholder), placeholder.size(), webview_detail::kEvaluateJs);
-          return std::make_tuple(std::string(webview_detail::kBridgeJs), std::string(webview_detail::kBridgeWorldJs),
-                                 by_event);
-        },
-        "(page half, privileged half, evaluation by event) for web backends: js/bridge.js, "
-        "js/bridge_world.js with its token placeholder __DCCVIEW_BRIDGE_TOKEN__, and js/evaluate.js "
-        "inside js/evaluate_by_event.js, to be called as (id, script).");
+        [] { return std::make_tuple(std::string(webview_detail::kBridgeJs), std::string(webview_detail::kBridgeWorldJs)); },
+        "(page half, privileged half) for web backends: js/bridge.js, and js/bridge_world.js with its "
+        "token placeholder __DCCVIEW_BRIDGE_TOKEN__.");
 }
 
 std::unique_ptr<WebView> make_python_backed_webview(WebViewOptions options, std::shared_ptr<Dispatcher> gui,
@@ -279,13 +254,13 @@ std::unique_ptr<WebView> make_python_backed_webview(WebViewOptions options, std:
   if (!PyCallable_Check(factory.ptr())) throw nb::type_error("backend_factory must be callable");
   auto callable = std::make_shared<PyRef>(factory.ptr());
   auto create = [callable, gui](const WebViewOptions&, BackendEvents& events,
-                                const std::string& token) -> std::unique_ptr<Backend> {
+                                const std::string& token) -> std::unique_ptr<webview_detail::Backend> {
     GilAcquire gil;
     if (!gil.ok()) throw ShutdownInProgressError("dccview: the interpreter is shutting down");
-    auto target = std::make_shared<EventsTarget>(EventsTarget{&events, gui});
+    auto target = std::make_shared<EventsTarget>(EventsTarget{nullptr, gui});
     try {
       nb::object object = nb::handle(callable->get())(PyBackendEvents{target}, token);
-      return std::make_unique<PyBackend>(std::move(object), std::move(target));
+      return std::make_unique<PyBackend>(events, std::move(object), std::move(target));
     } catch (nb::python_error& error) {
       throw std::runtime_error(std::string("dccview: the web backend could not create the view: ") + error.what());
     }

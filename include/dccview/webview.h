@@ -136,7 +136,8 @@ class WebView {
   // Evaluates `script`; the result is dropped, a page error is logged. Thread-safe.
   void eval_js(std::string script);
   // Evaluates `script` and awaits the returned Promise, if any. `callback` runs on the WebView thread
-  // with the result (JSON text) or the error; after `timeout` it gets a TimeoutError. Thread-safe.
+  // with the result (JSON text) or the error; after `timeout` (at most 2^31 - 1 ms, about 24.8 days:
+  // a longer one counts as that) it gets a TimeoutError. Thread-safe.
   void eval_js_async(std::string script, EvalCallback callback,
                      std::optional<std::chrono::milliseconds> timeout = std::nullopt);
   // Evaluates `script` and waits for its (awaited) value as JSON text. kTimeout after `timeout`;

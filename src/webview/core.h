@@ -4,6 +4,7 @@
 // tasks running on the WebView thread; the rest are set once in create() or guarded as noted.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -84,8 +85,11 @@ struct WebView::Core : webview_detail::BackendEvents, std::enable_shared_from_th
   Result<void> eval_async(std::string script, EvalCallback callback, std::chrono::milliseconds timeout);
   void close();
 
+  // At most 2^31 - 1 ms (24.8 days, the longest a GLib or Qt timer waits: a longer one wrapped and
+  // fired at once), at least 0.
   std::chrono::milliseconds eval_timeout(std::optional<std::chrono::milliseconds> t) const {
-    return t.value_or(options.config.js_eval_timeout());
+    constexpr std::chrono::milliseconds kLongest{0x7fffffff};
+    return std::clamp(t.value_or(options.config.js_eval_timeout()), std::chrono::milliseconds(0), kLongest);
   }
 
   const WebViewOptions options;

@@ -101,6 +101,50 @@ TEST_F(WebViewTest, EvalJsAsyncAwaitsPromisesAndReportsThrows) {
   EXPECT_FALSE(bad->error->stack.empty());
 }
 
+// Engines that answer evaluations through the bridge time them out with one timer for all
+// (webview/channel_backend.h): a short timeout given after a long one must not wait for the long one,
+// one answered early must not take a later one's timeout with it, and a timeout past what a timer can
+// wait must not fire at once.
+TEST_F(WebViewTest, EachEvaluationTimesOutAtItsOwnDeadline) {
+  open(false);
+  load_page();
+  struct Outcome {
+    testing::Gate done;
+    std::optional<JsError> error;
+    std::chrono::steady_clock::time_point at;
+  };
+  auto track = [](const std::shared_ptr<Outcome>& outcome) {
+    return [outcome](std::optional<std::string>, std::optional<JsError> error) {
+      outcome->error = std::move(error);
+      outcome->at = std::chrono::steady_clock::now();
+      outcome->done.open();
+    };
+  };
+  auto forever = std::make_shared<Outcome>(), patient = std::make_shared<Outcome>();
+  auto quick = std::make_shared<Outcome>(), answered = std::make_shared<Outcome>(), later = std::make_shared<Outcome>();
+  const auto start = std::chrono::steady_clock::now();
+  view_->eval_js_async("new Promise(() => {})", track(forever), std::chrono::milliseconds(std::int64_t{1} << 40));
+  view_->eval_js_async("new Promise(() => {})", track(patient), 60s);
+  view_->eval_js_async("new Promise((r) => setTimeout(r, 5))", track(answered), 100ms);
+  view_->eval_js_async("new Promise(() => {})", track(quick), 300ms);
+  view_->eval_js_async("new Promise(() => {})", track(later), 600ms);
+  ASSERT_TRUE(quick->done.wait(10s));
+  ASSERT_TRUE(later->done.wait(10s));
+  ASSERT_TRUE(answered->done.wait(10s));
+  EXPECT_FALSE(answered->error.has_value()) << answered->error->name;
+  ASSERT_TRUE(quick->error.has_value());
+  EXPECT_EQ(quick->error->name, "TimeoutError");
+  ASSERT_TRUE(later->error.has_value());
+  EXPECT_EQ(later->error->name, "TimeoutError");
+  // Each at its own deadline (slack for a loaded machine, never before it), in deadline order.
+  EXPECT_GE(quick->at - start, 300ms);
+  EXPECT_LT(quick->at - start, 5s);
+  EXPECT_GE(later->at - start, 600ms);
+  EXPECT_LE(quick->at, later->at);
+  EXPECT_FALSE(forever->done.is_open()) << "a 2^40 ms timeout fired: " << forever->error->name;
+  EXPECT_FALSE(patient->done.is_open()) << "a 60 s timeout fired early: " << patient->error->name;
+}
+
 TEST_F(WebViewTest, EvalJsSyncWorksFromMainAndWorkersAndFailsFastOnTheWebViewThread) {
   open(false);
   ErrorCode on_webview_thread = ErrorCode::kOk;

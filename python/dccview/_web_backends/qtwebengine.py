@@ -9,12 +9,9 @@ QWebChannel set on that world only, so page scripts and frames cannot reach it (
 
 from __future__ import annotations
 
-import json
 import logging
-import secrets
-import time
 from types import SimpleNamespace
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, Optional
 
 from .. import _core
 
@@ -44,10 +41,9 @@ def _qt_classes(qt) -> SimpleNamespace:
         toPage = qt.Signal(str, str, int)  # noqa: N815 - the name the page connects to
         _arrived = qt.Signal(str, str)  # (slot, argument), handled from Qt's loop (queued)
 
-        def __init__(self, parent, events: "_core.BackendEvents", on_eval_result: Callable[[str], None]) -> None:
+        def __init__(self, parent, events: "_core.BackendEvents") -> None:
             super().__init__(parent)
             self._events = events
-            self._on_eval_result = on_eval_result
             self._arrived.connect(self._handle, qt.QUEUED)
 
         @qt.Slot(int)
@@ -67,7 +63,7 @@ def _qt_classes(qt) -> SimpleNamespace:
             if slot == "post":
                 self._events.page_message(argument)
             elif slot == "evalResult":
-                self._on_eval_result(argument)
+                self._events.evaluation_result(argument)
             else:
                 self._events.delivered(int(argument))
 
@@ -111,18 +107,14 @@ def _termination_reason(qt, status) -> str:
 
 
 class QtWebEngineBackend:
-    """One view. Made by the core on the GUI thread through the factory in _web_backends."""
+    """One view. Made by the core on the GUI thread through the factory in _web_backends. The core
+    (src/webview/channel_backend.h) holds scripts back while the view navigates and answers every
+    evaluation; this class is the engine: it loads, runs scripts, and reports what Qt says."""
 
     def __init__(self, qt, events: "_core.BackendEvents", token: str, options: SimpleNamespace) -> None:
         self._qt = qt
         self._events = events
         self._lost = False  # the widget was deleted under us (its parent went)
-        self._evals: Dict[str, Callable[..., None]] = {}  # evaluation id -> its reply, until answered
-        self._deadlines: Dict[str, float] = {}  # evaluation id -> when it times out (time.monotonic)
-        self._eval_documents: Dict[str, int] = {}  # evaluation id -> the navigation count when given
-        self._navigating = False
-        self._document = 0  # navigations begun so far
-        self._deferred: List[Callable[[], None]] = []  # scripts given while navigating, in order
         self._html_base: Optional[str] = None  # the URL load_html's page stands for, while shown
         classes = _qt_classes(qt)
         self.view = classes.View(options.parent) if options.parent is not None else classes.View()
@@ -130,10 +122,14 @@ class QtWebEngineBackend:
         self.view.setPage(self._page)
         # The sink and the timer are the view's children: Qt deletes them with it, on this thread (a
         # Python-owned QObject would be deleted by whichever thread's garbage collection frees it).
-        self._sink = classes.Sink(self.view, events, self._on_eval_result)
-        self._expiry = qt.QtCore.QTimer(self.view)  # evaluation timeouts
+        self._sink = classes.Sink(self.view, events)
+        # The evaluations' one timer (arm_expiry). Never a timer per evaluation: a QTimer released
+        # inside its own timeout is deleted while Qt's dispatcher still runs it, and PySide2's
+        # singleShot with a callable crashed the same way (measured: SIGSEGV in
+        # QEventDispatcherGlibPrivate::runTimersOnceWithNormalPriority, about one run in four).
+        self._expiry = qt.QtCore.QTimer(self.view)
         self._expiry.setSingleShot(True)
-        self._expiry.timeout.connect(self._expire)
+        self._expiry.timeout.connect(events.expire_evaluations)
         self._install_bridge(token)
         self._page.loadStarted.connect(self._on_load_started)
         self._page.loadFinished.connect(self._on_load_finished)
@@ -152,7 +148,7 @@ class QtWebEngineBackend:
         self._channel = qt.QWebChannel(self._page)
         self._channel.registerObject("dccview", self._sink)
         self._page.setWebChannel(self._channel, qt.APPLICATION_WORLD)
-        page_js, world_js, self._evaluation = _core.bridge_scripts()  # js/evaluate_by_event.js: (id, script)
+        page_js, world_js = _core.bridge_scripts()
         self._add_script("dccview-bridge-world", _webchannel_js(qt) + world_js.replace(_TOKEN_PLACEHOLDER, token),
                          qt.APPLICATION_WORLD)
         self._add_script("dccview-bridge", page_js, qt.MAIN_WORLD)
@@ -166,27 +162,17 @@ class QtWebEngineBackend:
         script.setRunsOnSubFrames(False)  # the top frame only, as on WebKitGTK
         self._page.scripts().insert(script)
 
-    # ---- what the core calls (bindings/web_backend.h) ----
+    # ---- what the core calls (bindings/web_backend.h), never after view_lost() ----
     def load_html(self, html: str, base_url: str) -> None:
-        if self._lost:
-            return
         self._html_base = base_url or "about:blank"
-        self._begin_navigation()
         self.view.setHtml(html, self._qt.QtCore.QUrl(base_url)) if base_url else self.view.setHtml(html)
 
     def load_url(self, url: str) -> None:
-        if not self._lost:
-            self._html_base = None
-            self._begin_navigation()
-            self.view.load(self._qt.QtCore.QUrl(url))
+        self._html_base = None
+        self.view.load(self._qt.QtCore.QUrl(url))
 
     def reload(self) -> None:
-        if not self._lost:
-            self._begin_navigation()
-            self.view.reload()
-
-    def document_ready(self) -> None:
-        self._end_navigation()
+        self.view.reload()
 
     def current_url(self) -> str:
         if self._lost:
@@ -198,26 +184,21 @@ class QtWebEngineBackend:
             return self._html_base
         return url
 
-    def evaluate(self, script: str, done: Optional[Callable[[], None]]) -> None:
-        self._run(script, self._qt.MAIN_WORLD, done)
+    def run(self, script: str, done: Optional[Callable[[], None]]) -> None:
+        if done is None:
+            self._page.runJavaScript(script, self._qt.MAIN_WORLD)
+        else:
+            # The completion value is dropped, and must be: PySide2 5.15 crashes converting a boolean
+            # result for a callback (measured: "true" -> SIGSEGV), so the script ends in undefined.
+            self._page.runJavaScript(script + "\n;void 0", self._qt.MAIN_WORLD, lambda _result: done())
 
     def send(self, doc: str, messages_json: str, ack: int) -> bool:
-        if self._lost:
-            return False  # no page any more: the core counts the delivery as handled
         self._sink.toPage.emit(doc, messages_json, ack)
         return True
 
-    def evaluate_async(self, script: str, reply: Callable[..., None], timeout_s: float) -> None:
-        if self._lost:
-            reply(None, ("ShutdownError", "the WebView's widget was deleted", ""))
-            return
-        eval_id = secrets.token_hex(16)
-        self._evals[eval_id] = reply
-        self._deadlines[eval_id] = time.monotonic() + max(0.0, timeout_s)
-        self._eval_documents[eval_id] = self._document
-        self._schedule_expiry()
-        call = self._evaluation + "(" + json.dumps(eval_id) + "," + json.dumps(script) + ")"
-        self._run(call, self._qt.MAIN_WORLD, None)
+    def arm_expiry(self, delay_s: float) -> None:
+        if self._expiry is not None:
+            self._expiry.start(int(delay_s * 1000))
 
     def show(self) -> None:
         if not self._lost:
@@ -254,9 +235,6 @@ class QtWebEngineBackend:
         """Deletes every Qt object of the view here, on the GUI thread, and breaks the reference
         cycles to this object: left to Python's garbage collector, a QObject would be deleted on
         whichever thread collects, while Qt's GUI thread uses it."""
-        self._deferred.clear()
-        for eval_id in list(self._evals):
-            self._answer(eval_id, None, ("ShutdownError", "the WebView was closed before the script finished", ""))
         if not self._lost:
             self._delete_view()
         self._sink = self._events = None
@@ -276,86 +254,14 @@ class QtWebEngineBackend:
         view.deleteLater()
 
     # ---- what Qt reports ----
-    def _run(self, script: str, world: int, done: Optional[Callable[[], None]]) -> None:
-        if self._lost:
-            if done is not None:
-                done()
-            return
-        if self._navigating:
-            self._deferred.append(lambda: self._run(script, world, done))
-            return
-        if done is None:
-            self._page.runJavaScript(script, world)
-        else:
-            # The completion value is dropped, and must be: PySide2 5.15 crashes converting a boolean
-            # result for a callback (measured: "true" -> SIGSEGV), so the script ends in undefined.
-            self._page.runJavaScript(script + "\n;void 0", world, lambda _result: done())
-
-    def _on_eval_result(self, text: str) -> None:
-        eval_id, _, body = text.partition("\n")
-        if eval_id not in self._evals:
-            return  # answered already (timed out), or not one of ours
-        value_json, error = _core.read_evaluation_outcome(body)  # as the C++ engines read it
-        self._answer(eval_id, value_json, error)
-
-    def _schedule_expiry(self) -> None:
-        """One timer per view, for the earliest deadline. Never a timer per evaluation: a QTimer
-        released inside its own timeout (the answer drops it) is deleted while Qt's dispatcher still
-        runs it, and PySide2's singleShot with a callable crashed the same way (measured: SIGSEGV in
-        QEventDispatcherGlibPrivate::runTimersOnceWithNormalPriority, about one run in four)."""
-        if not self._deadlines or self._expiry is None:
-            return
-        wait_s = max(0.0, min(self._deadlines.values()) - time.monotonic())
-        self._expiry.start(int(wait_s * 1000) + 1)
-
-    def _expire(self) -> None:
-        now = time.monotonic()
-        for eval_id in [eval_id for eval_id, deadline in self._deadlines.items() if deadline <= now]:
-            self._answer(eval_id, None, ("TimeoutError", "evaluation timed out", ""))
-        self._schedule_expiry()
-
-    def _answer(self, eval_id: str, result: Optional[str], error: Optional[Tuple[str, str, str]]) -> None:
-        self._deadlines.pop(eval_id, None)
-        self._eval_documents.pop(eval_id, None)
-        reply = self._evals.pop(eval_id, None)
-        if reply is not None:
-            reply(result, error)
-
-    # Chromium runs a script given while the view navigates in whichever document it has then, and the
-    # answer of one run in the document being replaced never comes. So scripts given while navigating
-    # wait for the new document (its bridge's hello: document_ready(), or the end of a load without
-    # one), and evaluations left in a replaced document fail then instead of waiting out their
-    # timeouts (src/platform/qtwebengine/qt_webengine_backend.cc does the same).
-    def _begin_navigation(self) -> None:
-        if not self._navigating:
-            self._navigating = True
-            self._document += 1
-
-    def _end_navigation(self) -> None:
-        if not self._navigating or self._lost:
-            return
-        self._navigating = False
-        for eval_id in [eval_id for eval_id, document in self._eval_documents.items() if document < self._document]:
-            self._answer(eval_id, None, ("NavigationError", "the page navigated away before the script finished", ""))
-        waiting, self._deferred = self._deferred, []
-        for run in waiting:
-            run()
+    def _on_load_started(self) -> None:
+        self._events.load_started()
 
     def _on_load_finished(self, _ok: bool) -> None:
-        self._end_navigation()
-
-    def _on_load_started(self) -> None:
-        self._begin_navigation()
-        self._events.release_deliveries()
-        self._events.navigation_started()
+        self._events.load_finished()
 
     def _on_render_process_terminated(self, status, _exit_code) -> None:
-        reason = _termination_reason(self._qt, status)
-        for eval_id in list(self._evals):
-            self._answer(eval_id, None, ("WebProcessError", "the web process running the page ended before the "
-                                         f"script finished ({reason})", ""))
-        self._events.release_deliveries()
-        self._events.web_process_terminated(reason)
+        self._events.web_process_terminated(_termination_reason(self._qt, status))
 
     def _on_destroyed(self, *_args) -> None:
         # The widget was deleted with its parent: the view closes gracefully ("dccview:closed", then
@@ -363,6 +269,7 @@ class QtWebEngineBackend:
         if self._lost:
             return
         self._lost = True
-        self._expiry = None  # deleted with the view: the evaluations are answered when the view closes
+        self._expiry = None  # deleted with the view: the core answers the evaluations when the view closes
         logger.warning("WebView: its widget was deleted with its parent; closing")
+        self._events.view_lost()
         self._events.close_requested()

@@ -3,7 +3,6 @@
 #include <QCloseEvent>
 #include <QFile>
 #include <QPointer>
-#include <QRandomGenerator>
 #include <QTimer>
 #include <QUrl>
 #include <QWebChannel>
@@ -20,31 +19,19 @@
 #include "dccview/log.h"
 #include "dccview/qtwebengine.h"
 #include "platform/qtwebengine/sink.h"
-#include "webview/channel_deliveries.h"
+#include "webview/channel_backend.h"
 #include "webview/hosted_platform.h"
-#include "webview/protocol.h"
-#include "webview/script_gate.h"
 
 namespace dccview::webview_detail {
 
 extern const char kBridgeJs[];       // js/bridge.js
 extern const char kBridgeWorldJs[];  // js/bridge_world.js
-extern const char kEvaluateJs[];         // js/evaluate.js
-extern const char kEvaluateByEventJs[];  // js/evaluate_by_event.js
 
 namespace {
 
 // The page's world and dccview's: the privileged half and the QWebChannel exist in the latter only.
 constexpr quint32 kMainWorld = QWebEngineScript::MainWorld;
 constexpr quint32 kBridgeWorld = QWebEngineScript::ApplicationWorld;
-
-// js/evaluate_by_event.js around js/evaluate.js: runJavaScript cannot await a Promise, so the
-// outcome comes back through an event the privileged half forwards. Call it as (id, script).
-const QString& evaluation_by_event() {
-  static const QString script =
-      QString::fromUtf8(kEvaluateByEventJs).replace(QStringLiteral("__DCCVIEW_EVALUATE__"), QString::fromUtf8(kEvaluateJs));
-  return script;
-}
 
 QString webchannel_js() {
   QFile resource(QStringLiteral(":/qtwebchannel/qwebchannel.js"));
@@ -77,17 +64,17 @@ class View final : public QWebEngineView {
   }
 };
 
-class QtWebEngineBackend final : public Backend {
+class QtWebEngineBackend final : public ChannelBackend {
  public:
   QtWebEngineBackend(const WebViewOptions& options, BackendEvents& events, const std::string& token, QWidget* parent)
-      : events_(events), debug_(options.debug) {
+      : ChannelBackend(events), debug_(options.debug) {
     view_ = new View(parent);
     page_ = new Page(view_);
     view_->setPage(page_);
     if (parent == nullptr) view_->on_close_button = [this] { events_.on_close_requested(); };
     sink_.on_message = [this](const QString& text) { events_.on_page_message(text.toStdString()); };
-    sink_.on_eval_result = [this](const QString& text) { on_eval_result(text); };
-    sink_.on_delivered = [this](int ack) { deliveries_.acknowledged(ack); };
+    sink_.on_eval_result = [this](const QString& text) { evaluation_result(text.toStdString()); };
+    sink_.on_delivered = [this](int ack) { delivered(ack); };
     channel_ = new QWebChannel(page_);
     channel_->registerObject(QStringLiteral("dccview"), &sink_);
     page_->setWebChannel(channel_, kBridgeWorld);
@@ -95,14 +82,16 @@ class QtWebEngineBackend final : public Backend {
     world.replace(QStringLiteral("__DCCVIEW_BRIDGE_TOKEN__"), QString::fromStdString(token));
     add_script(QStringLiteral("dccview-bridge-world"), webchannel_js() + world, kBridgeWorld);
     add_script(QStringLiteral("dccview-bridge"), QString::fromUtf8(kBridgeJs), kMainWorld);
-    QObject::connect(page_, &QWebEnginePage::loadStarted, view_, [this] {
-      gate_.begin();
-      deliveries_.release_all();
-      events_.on_navigation_started();
-    });
-    QObject::connect(page_, &QWebEnginePage::loadFinished, view_, [this](bool) { end_navigation(); });
+    expiry_ = new QTimer(view_);  // the evaluations' one timer (see webview/channel_backend.h)
+    expiry_->setSingleShot(true);
+    QObject::connect(expiry_, &QTimer::timeout, view_, [this] { expire_evaluations(); });
+    QObject::connect(page_, &QWebEnginePage::loadStarted, view_, [this] { load_started(); });
+    QObject::connect(page_, &QWebEnginePage::loadFinished, view_, [this](bool) { load_finished(); });
     QObject::connect(page_, &QWebEnginePage::renderProcessTerminated, view_,
-                     [this](QWebEnginePage::RenderProcessTerminationStatus status, int) { on_terminated(status); });
+                     [this](QWebEnginePage::RenderProcessTerminationStatus status, int) {
+                       process_terminated(status == QWebEnginePage::NormalTerminationStatus ? "terminated_by_api"
+                                                                                            : "crashed");
+                     });
     destroyed_ = QObject::connect(view_, &QObject::destroyed, [this] { on_view_destroyed(); });
     view_->setWindowTitle(QString::fromStdString(options.title));
     view_->resize(options.width, options.height);
@@ -110,13 +99,6 @@ class QtWebEngineBackend final : public Backend {
   }
 
   ~QtWebEngineBackend() override {
-    deliveries_.drop_all();  // the core is going: nothing waits for these
-    gate_.drop();
-    for (auto& [id, pending] : evals_) {
-      pending.callback(std::nullopt,
-                       JsError{"ShutdownError", "the WebView was closed before the script finished", ""});
-    }
-    evals_.clear();
     if (lost_) return;
     QObject::disconnect(destroyed_);
     view_->on_close_button = nullptr;
@@ -125,28 +107,11 @@ class QtWebEngineBackend final : public Backend {
       delete inspector_;
     }
     view_->hide();
-    delete view_;  // its page and channel with it
+    delete view_;  // its page, channel and timer with it
   }
 
   QWidget* widget() const { return lost_ ? nullptr : view_; }
 
-  void load_html(const std::string& html, const std::string& base_url) override {
-    if (lost_) return;
-    html_base_ = base_url.empty() ? "about:blank" : base_url;
-    gate_.begin();
-    view_->setHtml(QString::fromStdString(html), QUrl(QString::fromStdString(base_url)));
-  }
-  void load_url(const std::string& url) override {
-    if (lost_) return;
-    html_base_.clear();
-    gate_.begin();
-    view_->load(QUrl(QString::fromStdString(url)));
-  }
-  void reload() override {
-    if (lost_) return;
-    gate_.begin();
-    view_->reload();
-  }
   std::string current_url() override {
     if (lost_) return {};
     const std::string url = view_->url().toString().toStdString();
@@ -155,47 +120,6 @@ class QtWebEngineBackend final : public Backend {
     if (!html_base_.empty() && (url.rfind("data:", 0) == 0 || url.empty() || url == html_base_)) return html_base_;
     return url;
   }
-
-  void evaluate(const std::string& script, std::function<void()> done) override {
-    if (lost_) {
-      if (done) done();
-      return;
-    }
-    gate_.run([this, script, done = std::move(done)]() mutable {
-      if (lost_) {
-        if (done) done();
-      } else if (!done) {
-        page_->runJavaScript(QString::fromStdString(script), kMainWorld);
-      } else {
-        page_->runJavaScript(QString::fromStdString(script) + QStringLiteral("\n;void 0"), kMainWorld,
-                             [done = std::move(done)](const QVariant&) { done(); });
-      }
-    });
-  }
-
-  void deliver(const std::string& doc, const std::string& messages_json, std::function<void()> done) override {
-    deliveries_.deliver(doc, messages_json, std::move(done));
-  }
-
-  void evaluate_async(const std::string& script, EvalCallback callback, std::chrono::milliseconds timeout) override {
-    if (lost_) {
-      callback(std::nullopt, JsError{"ShutdownError", "the WebView's widget was deleted", ""});
-      return;
-    }
-    const QString id = QString::number(QRandomGenerator::global()->generate64(), 16) +
-                       QString::number(QRandomGenerator::global()->generate64(), 16);
-    evals_.emplace(id, PendingEval{std::move(callback), gate_.document()});
-    // Qt's own single-shot timer, owned by the view: firing after the answer finds nothing pending.
-    QTimer::singleShot(static_cast<int>(timeout.count()), view_, [this, id] {
-      answer(id, std::nullopt, JsError{"TimeoutError", "evaluation timed out", ""});
-    });
-    const std::string arguments = "(" + protocol::quote(id.toStdString()) + "," + protocol::quote(script) + ")";
-    gate_.run([this, script = evaluation_by_event() + QString::fromStdString(arguments)] {
-      if (!lost_) page_->runJavaScript(script, kMainWorld);
-    });
-  }
-
-  void document_ready() override { end_navigation(); }
 
   void show() override {
     if (!lost_) view_->show();
@@ -234,6 +158,31 @@ class QtWebEngineBackend final : public Backend {
     }
   }
 
+ protected:
+  bool page_alive() const override { return !lost_; }
+  void navigate_html(const std::string& html, const std::string& base_url) override {
+    html_base_ = base_url.empty() ? "about:blank" : base_url;
+    view_->setHtml(QString::fromStdString(html), QUrl(QString::fromStdString(base_url)));
+  }
+  void navigate_url(const std::string& url) override {
+    html_base_.clear();
+    view_->load(QUrl(QString::fromStdString(url)));
+  }
+  void navigate_reload() override { view_->reload(); }
+  void run_script(const std::string& script, std::function<void()> done) override {
+    if (!done) {
+      page_->runJavaScript(QString::fromStdString(script), kMainWorld);
+      return;
+    }
+    page_->runJavaScript(QString::fromStdString(script) + QStringLiteral("\n;void 0"), kMainWorld,
+                         [done = std::move(done)](const QVariant&) { done(); });
+  }
+  bool send(const std::string& doc, const std::string& messages, int ack) override {
+    Q_EMIT sink_.toPage(QString::fromStdString(doc), QString::fromStdString(messages), ack);
+    return true;
+  }
+  void arm_expiry(std::chrono::milliseconds delay) override { expiry_->start(static_cast<int>(delay.count())); }
+
  private:
   void add_script(const QString& name, const QString& source, quint32 world) {
     QWebEngineScript script;
@@ -245,56 +194,6 @@ class QtWebEngineBackend final : public Backend {
     page_->scripts().insert(script);
   }
 
-  void on_eval_result(const QString& text) {
-    const int newline = text.indexOf('\n');
-    if (newline < 0) return;
-    const QString id = text.left(newline);
-    if (evals_.find(id) == evals_.end()) return;  // answered already (timed out), or not ours
-    auto outcome = protocol::read_evaluation_outcome(text.mid(newline + 1).toStdString());
-    if (outcome.value_json) {
-      answer(id, std::move(outcome.value_json), std::nullopt);
-    } else {
-      answer(id, std::nullopt, JsError{outcome.error_name, outcome.error_message, outcome.error_stack});
-    }
-  }
-
-  void answer(const QString& id, std::optional<std::string> value, std::optional<JsError> error) {
-    auto found = evals_.find(id);
-    if (found == evals_.end()) return;
-    EvalCallback callback = std::move(found->second.callback);
-    evals_.erase(found);
-    callback(std::move(value), std::move(error));
-  }
-
-  // Evaluations left in a document the view navigated away from never answer here (see
-  // webview/script_gate.h): they fail when the new document arrives instead of waiting out their
-  // timeouts.
-  void end_navigation() {
-    if (lost_ || !gate_.end()) return;
-    std::vector<QString> gone;
-    for (const auto& [id, pending] : evals_) {
-      if (pending.document < gate_.document()) gone.push_back(id);
-    }
-    for (const auto& id : gone) {
-      answer(id, std::nullopt, JsError{"NavigationError", "the page navigated away before the script finished", ""});
-    }
-  }
-
-  void on_terminated(QWebEnginePage::RenderProcessTerminationStatus status) {
-    const std::string reason =
-        status == QWebEnginePage::NormalTerminationStatus ? "terminated_by_api" : "crashed";
-    auto evals = std::move(evals_);
-    evals_.clear();
-    for (auto& [id, pending] : evals) {
-      pending.callback(std::nullopt, JsError{kWebProcessErrorName,
-                                             "the web process running the page ended before the script "
-                                             "finished (" + reason + ")",
-                                             ""});
-    }
-    deliveries_.release_all();
-    events_.on_web_process_terminated(reason);
-  }
-
   // The widget was deleted with its parent: close gracefully, touching it no more.
   void on_view_destroyed() {
     if (lost_) return;
@@ -303,27 +202,16 @@ class QtWebEngineBackend final : public Backend {
     events_.on_close_requested();
   }
 
-  BackendEvents& events_;
   const bool debug_;
   BridgeSink sink_;  // outlives the channel (deleted with the view first)
   View* view_ = nullptr;
   Page* page_ = nullptr;
   QWebChannel* channel_ = nullptr;
+  QTimer* expiry_ = nullptr;  // the view's child
   QWebEngineView* inspector_ = nullptr;
   QMetaObject::Connection destroyed_;
   bool lost_ = false;
   std::string html_base_;  // the URL load_html's page stands for, while shown
-  struct PendingEval {
-    EvalCallback callback;
-    std::uint64_t document;  // ScriptGate::document() when it was given: the document that runs it
-  };
-  std::map<QString, PendingEval> evals_;
-  ScriptGate gate_;
-  ChannelDeliveries deliveries_{[this](const std::string& doc, const std::string& messages, int ack) {
-    if (lost_) return false;
-    Q_EMIT sink_.toPage(QString::fromStdString(doc), QString::fromStdString(messages), ack);
-    return true;
-  }};
 };
 
 }  // namespace
