@@ -171,8 +171,10 @@ class WebViewProxy:
                                    getattr(error, "stack", "")) from None
 
     def emit(self, event_name: str, data: Any = None) -> None:
-        """Sends ``event_name`` with ``data`` (JSON-serializable) to the page's listeners. Never blocks."""
-        self._native.emit(event_name, _to_json(data, self._json_default))
+        """Sends ``event_name`` with ``data`` (JSON-serializable) to the page's listeners. Never blocks.
+        ``None`` sends ``{}``, as the RFC's ``thread_safe().emit`` does, through every way to emit: a
+        listener can read fields of what it gets without checking for null first."""
+        self._native.emit(event_name, _to_json({} if data is None else data, self._json_default))
 
     def load_url(self, url: str) -> None:
         self._native.load_url(url)

@@ -124,8 +124,12 @@ def test_thread_safe_wrapper(main_loop):
         assert slow[:100] in str(info.value)
         safe.emit("tick", {"n": 1})
         safe.emit("tick")
+        view.emit("tick")  # None sends {} through every way to emit
+        view.get_proxy().emit("tick", None)
+        view.emit("tick", 0)  # falsy data other than None is sent as given (the RFC's `data or {}` is not)
+        safe.emit("tick", [])
         safe.eval_js("window.received.push('direct')")
-        assert safe.eval_js_sync("window.received") == [{"n": 1}, {}, "direct"]
+        assert safe.eval_js_sync("window.received") == [{"n": 1}, {}, {}, {}, 0, [], "direct"]
         safe.load_html(PAGE.replace("python test", "reloaded"))
         _wait_for(lambda: safe.eval_js_sync("document.body.innerText.includes('reloaded')"))
         safe.eval_js("window.__before_reload = true")
