@@ -17,6 +17,9 @@ LogLevel parse_level(const char* text) noexcept {
   for (int i = 0; i <= static_cast<int>(LogLevel::kOff); ++i) {
     if (value == to_string(static_cast<LogLevel>(i))) return static_cast<LogLevel>(i);
   }
+  // Straight to stderr: the level is being read, so log() cannot be used yet.
+  std::fprintf(stderr, "dccview: DCCVIEW_LOG='%s' is not one of trace, debug, info, warn, error, off: using warn\n",
+               value.c_str());
   return LogLevel::kWarn;
 }
 

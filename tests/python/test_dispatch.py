@@ -2,6 +2,8 @@
 exception propagation, the GIL and lock order, and fire-and-forget failures."""
 
 import logging
+import os
+import subprocess
 import sys
 import threading
 import time
@@ -259,3 +261,20 @@ def test_custom_backend_classes_plug_in(main_loop):
         thread.join(0.001)
     assert result == [MAIN]
     assert woken  # the host was asked to pump (wake-ups coalesce, so not necessarily by the worker)
+
+
+@pytest.mark.parametrize("value, named", [("verbose", True), ("error", False), ("off", False)])
+def test_dccview_log_values(value, named):
+    # A level dccview does not know is named on stderr (and means warn) instead of being ignored
+    # silently; a known one is taken: "error" still prints the GIL inversion report, "off" nothing.
+    script = (
+        "import dccview\nfrom dccview import _core\n"
+        "_core.set_lock_order_mode('report')\n"
+        "_core._call_under_library_lock(lambda: None)\n"
+    )
+    env = dict(os.environ, DCCVIEW_LOG=value)
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr[-2000:]
+    complaint = f"DCCVIEW_LOG='{value}' is not one of trace, debug, info, warn, error, off: using warn"
+    assert (complaint in result.stderr) == named, result.stderr
+    assert ("python.gil" in result.stderr) == (value != "off"), result.stderr
