@@ -206,14 +206,14 @@ Result<void> WebView::Core::reload() {
 // view's token is dropped unanswered, since whatever sent it is not a page this view answers. A
 // message from a document other than the one that said hello last is stale (its document is gone).
 void WebView::Core::on_page_message(const std::string& text) {
-  const auto sender = protocol::open_envelope(text, bridge_token);
+  const auto sender = protocol::open_envelope(text, bridge_token, hello_sender);
   if (!sender) {
     log(LogLevel::kWarn, "WebView: dropped a page message not sent by this view's bridge (not answered)");
     return;
   }
   const auto messages = protocol::parse_all(sender->payload, options.max_payload_bytes);
   if (messages.size() == 1 && std::holds_alternative<protocol::Hello>(messages.front())) {
-    handle_hello(sender->doc);
+    handle_hello(*sender);
     return;
   }
   if (sender->doc != current_doc) {  // written on this thread only: no lock needed to read it here
@@ -229,11 +229,12 @@ void WebView::Core::on_page_message(const std::string& text) {
   if (backend) deliver_answers_now();
 }
 
-void WebView::Core::handle_hello(const std::string& doc) {
+void WebView::Core::handle_hello(const protocol::Envelope& sender) {
   backend->document_ready();
+  hello_sender = protocol::Envelope{sender.doc, sender.origin, {}};
   {
     CheckedLock lock(emit_mutex);
-    current_doc = doc;
+    current_doc = sender.doc;
     // The answers still waiting were for the document before (it is gone); "ready" goes first.
     pending_answers = protocol::ready_message(options.max_payload_bytes) + ",";
   }

@@ -53,7 +53,7 @@ struct WebView::Core : webview_detail::BackendEvents, std::enable_shared_from_th
 
   bool origin_allowed(const std::string& origin) const;  // WebView thread
   // WebView thread: a new document's bridge said hello; it becomes the document answers go to.
-  void handle_hello(const std::string& doc);
+  void handle_hello(const protocol::Envelope& sender);
   void handle_incoming(const protocol::Incoming& message, const protocol::Envelope& sender);
   void handle_call(const protocol::Call& call, const std::string& doc);
   void handle_emit(const protocol::Emit& emit);
@@ -120,6 +120,8 @@ struct WebView::Core : webview_detail::BackendEvents, std::enable_shared_from_th
   std::string pending_emits;    // comma-separated event, data pairs (a flat list)
   std::string pending_answers;  // messages answering page calls, each followed by a comma
   std::string current_doc;      // the document pending_answers are for (its bridge's last hello)
+  // That hello's sender (WebView thread only): its later messages may name it by its id alone.
+  protocol::Envelope hello_sender;
   bool flush_scheduled = false;
   bool answer_flush_scheduled = false;  // an answer delivery is posted (answers skip the pacing)
   int queued_ops = 0;                   // operations posted with their emits, not run yet

@@ -135,11 +135,15 @@ std::vector<Incoming> parse_all(std::string_view text, std::size_t max_bytes) {
   return parse_messages(text, max_bytes, /*allow_batch=*/true);
 }
 
-std::optional<Envelope> open_envelope(std::string_view text, const std::string& token) {
+std::optional<Envelope> open_envelope(std::string_view text, const std::string& token, const Envelope& current) {
   // The header is a few hundred bytes at most; a longer first line is not one.
   constexpr std::size_t kMaxHeader = 1024;
   const auto end = text.substr(0, kMaxHeader).find('\n');
   if (end == std::string_view::npos) return std::nullopt;
+  if (text.front() != '{') {  // the short form: the current document's id alone
+    if (current.doc.empty() || text.substr(0, end) != current.doc) return std::nullopt;
+    return Envelope{current.doc, current.origin, text.substr(end + 1)};
+  }
   const json header = json::parse(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(end), nullptr,
                                   /*allow_exceptions=*/false);
   const auto is_string = [&](const char* key) { return header.contains(key) && header[key].is_string(); };

@@ -39,10 +39,14 @@ struct Envelope {
   std::string_view payload;
 };
 
-// Reads the header line the privileged half puts before every message. Empty when the text is not
-// such a message or its token is not `token`: a message that fails this check was not sent by this
-// view's bridge and must be neither answered nor read further. Never throws.
-std::optional<Envelope> open_envelope(std::string_view text, const std::string& token);
+// Reads the header line the privileged half puts before every message. Two forms (docs/protocol.md):
+// the full header, a JSON object with the view's `token`, the document's id and its origin (every
+// hello uses it), or the id of the `current` document alone, the one whose hello carried the token
+// (its later messages need not repeat what native code knows; the id never exists in the page's
+// world either). Empty when the text is neither: a message that fails this check was not sent by
+// this view's bridge (or comes from a document that is gone) and must be neither answered nor read
+// further. Never throws.
+std::optional<Envelope> open_envelope(std::string_view text, const std::string& token, const Envelope& current);
 
 // Parses one message from the page. Never throws; bad input yields Invalid.
 Incoming parse(std::string_view text, std::size_t max_bytes);

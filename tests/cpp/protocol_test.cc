@@ -134,6 +134,10 @@ TEST(Protocol, ABatchYieldsItsItemsInOrderAndABadItemSpoilsNothingAroundIt) {
 // The bridge's privileged half prefixes every message with who sent it; without this view's token
 // nothing of the message is read (not even an id to answer).
 TEST(Protocol, AnEnvelopeNamesItsDocumentAndOriginOnlyWithThisViewsToken) {
+  const Envelope none;  // no document said hello yet
+  const auto open_envelope = [&](std::string_view text, const std::string& token) {
+    return protocol::open_envelope(text, token, none);
+  };
   const std::string header = R"({"token":"t0k3n","doc":"d1","origin":"https://a.example"})";
   const std::string text = header + "\n" + R"({"type":"call","id":1,"method":"m"})";
   const auto opened = open_envelope(text, kToken);
@@ -149,6 +153,27 @@ TEST(Protocol, AnEnvelopeNamesItsDocumentAndOriginOnlyWithThisViewsToken) {
   EXPECT_FALSE(open_envelope(R"({"token":"t0k3n","doc":"d","origin":"o"})", kToken)) << "header without a message";
   EXPECT_FALSE(open_envelope(std::string(2000, ' ') + header + "\n{}", kToken)) << "no header within 1 KiB";
   EXPECT_FALSE(open_envelope(R"(["t0k3n","d","o"])" "\n{}", kToken));
+}
+
+// After its hello (with the token), a document's messages may name it by its id alone: they get the
+// origin that hello gave. Only the current document's id opens one; nothing else does.
+TEST(Protocol, AShortEnvelopeIsTheCurrentDocumentsIdAlone) {
+  const Envelope current{"0123456789abcdef0123456789abcdef", "https://a.example", {}};
+  const std::string message = R"({"type":"call","id":1,"method":"m"})";
+  const auto opened = open_envelope(current.doc + "\n" + message, kToken, current);
+  ASSERT_TRUE(opened.has_value());
+  EXPECT_EQ(opened->doc, current.doc);
+  EXPECT_EQ(opened->origin, "https://a.example");
+  EXPECT_EQ(opened->payload, message);
+  EXPECT_FALSE(open_envelope("ffff456789abcdef0123456789abcdef\n" + message, kToken, current)) << "another document";
+  EXPECT_FALSE(open_envelope(current.doc + "\n" + message, kToken, Envelope{})) << "before any hello";
+  EXPECT_FALSE(open_envelope("\n" + message, kToken, Envelope{})) << "an empty id is no document";
+  EXPECT_FALSE(open_envelope(current.doc.substr(0, 31) + "\n" + message, kToken, current)) << "a prefix";
+  EXPECT_FALSE(open_envelope(current.doc + "x\n" + message, kToken, current)) << "longer";
+  EXPECT_FALSE(open_envelope(current.doc, kToken, current)) << "no message line";
+  const auto full = open_envelope(R"({"token":"t0k3n","doc":"d2","origin":"o"})" "\n" + message, kToken, current);
+  ASSERT_TRUE(full.has_value()) << "the full header still works after a hello";
+  EXPECT_EQ(full->doc, "d2");
 }
 
 TEST(Protocol, NamesStartingWithDccviewColonAreReserved) {

@@ -19,9 +19,16 @@ void check(bool condition) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace dccview::protocol;
   const std::string text(reinterpret_cast<const char*>(data), size);
-  if (const auto envelope = open_envelope(text, "token")) {  // only with the token, a doc and an origin
-    const auto header = nlohmann::json::parse(text.substr(0, text.find('\n')), nullptr, false);
-    check(header.value("token", "") == "token");
+  const Envelope current{"0123456789abcdef", "https://a.example", {}};
+  if (const auto envelope = open_envelope(text, "token", current)) {
+    // only with the token, a doc and an origin, or the current document's id alone
+    const std::string first_line = text.substr(0, text.find('\n'));
+    if (first_line == current.doc) {
+      check(envelope->doc == current.doc && envelope->origin == current.origin);
+    } else {
+      const auto header = nlohmann::json::parse(first_line, nullptr, false);
+      check(header.value("token", "") == "token");
+    }
     check(!envelope->doc.empty() && envelope->payload.size() < text.size());
   }
   for (const auto& message : parse_all(text, 1 << 16)) {  // single messages and batches

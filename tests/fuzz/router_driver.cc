@@ -154,8 +154,8 @@ class Driver {
   void step(Cursor& in) {
     switch (in.next() % 15) {
       case 0: hello(in.next() % 3, in.next() % 3); break;
-      case 1: page_message(in.next() % 3, call(in), in.next() % 3); break;
-      case 2: page_message(in.next() % 3, emit(in), in.next() % 3); break;
+      case 1: page_message(in.next() % 3, call(in), in.next() % 4); break;
+      case 2: page_message(in.next() % 3, emit(in), in.next() % 4); break;
       case 3: batch(in); break;
       case 4: raw(in); break;
       case 5: unauthenticated(in); break;
@@ -208,7 +208,7 @@ class Driver {
   void batch(Cursor& in) {
     json items = json::array();
     for (unsigned n = in.next() % 5; n > 0; --n) items.push_back(in.next() % 2 ? call(in) : emit(in));
-    page_message(in.next() % 3, json{{"type", "batch"}, {"messages", items}}, in.next() % 3);
+    page_message(in.next() % 3, json{{"type", "batch"}, {"messages", items}}, in.next() % 4);
   }
 
   // A message of document `doc`: its ids are moved into the document's range first.
@@ -243,13 +243,15 @@ class Driver {
         digits = 0;
       }
     }
-    send(doc, text, in.next() % 3);
+    send(doc, text, in.next() % 4);
   }
 
+  // `origin` 3: the short header, the document's id alone (the origin is its hello's).
   void send(unsigned doc, const std::string& payload, unsigned origin) {
-    const std::string text =
-        json{{"token", token_}, {"doc", doc_name(doc)}, {"origin", kOrigins[origin]}}.dump() + "\n" +
-        payload;
+    const std::string header =
+        origin == 3 ? doc_name(doc)
+                    : json{{"token", token_}, {"doc", doc_name(doc)}, {"origin", kOrigins[origin]}}.dump();
+    const std::string text = header + "\n" + payload;
     if (!core_->backend) return;  // closed: the backend is gone, nothing can post
     const bool stale = doc_name(doc) != current_doc_;
     const std::size_t before = page_.seen();
@@ -276,9 +278,10 @@ class Driver {
         json{{"token", "other"}, {"doc", current_doc_}, {"origin", kOrigins[0]}}.dump() + "\n" + payload,
         json{{"doc", current_doc_}, {"origin", kOrigins[0]}}.dump() + "\n" + payload,
         R"({"type":"call","id":)" + std::to_string(in.next()) + ",",
+        doc_name(in.next() % 4) + "x\n" + payload,  // the short header of no document
     };
     const std::size_t before = page_.seen();
-    core_->on_page_message(texts[in.next() % 4]);
+    core_->on_page_message(texts[in.next() % 5]);
     ROUTER_CHECK(page_.seen() == before);
   }
 
