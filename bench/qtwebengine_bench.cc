@@ -6,7 +6,9 @@
 //                       per event); p99 latency at 20x the naive rate
 //   js_call_roundtrip   page call() -> C++ handler (host mode: the GUI thread) -> promise, vs
 //                       raw_message (a bare QWebChannel object in the page whose slot returns the
-//                       value, awaited through the channel's callback); p50 interval between arrivals
+//                       value, awaited through the channel's callback); p50 interval between arrivals;
+//                       also the steps from raw_message to dccview's shape (bench/qt_raw_channel.h),
+//                       reported, no target
 //   js_call_concurrent  64 calls in flight vs one at a time
 //   panel_open          create_view to a page that can call native code, vs bare_view (a bare
 //                       QWebEngineView of the same size, shown, setHtml until loadFinished), p50
@@ -17,9 +19,7 @@
 #include <unistd.h>
 
 #include <QApplication>
-#include <QFile>
 #include <QMetaObject>
-#include <QWebChannel>
 #include <QWebEnginePage>
 #include <QWebEngineScript>
 #include <QWebEngineScriptCollection>
@@ -36,6 +36,7 @@
 #include "dccview/dispatcher.h"
 #include "dccview/qt_loop.h"
 #include "dccview/qtwebengine.h"
+#include "qt_raw_channel.h"
 #include "web_bench_support.h"
 
 namespace dccview::bench {
@@ -62,67 +63,6 @@ qtwebengine::View open_view(const std::string& html) {
   return made;
 }
 
-// The bare transport: a QWebChannel object in the page's world whose slot returns the value.
-class RawEcho : public QObject {
-  Q_OBJECT
- public:
-  Arrivals arrivals;
-  Q_INVOKABLE QString echo(const QString& text) {
-    arrivals.record();
-    return text;
-  }
-};
-
-QString webchannel_js() {
-  QFile resource(QStringLiteral(":/qtwebchannel/qwebchannel.js"));
-  resource.open(QIODevice::ReadOnly);
-  return QString::fromUtf8(resource.readAll());
-}
-
-// A bare QWebEngineView with the channel, made and used on the GUI thread; run() from a worker.
-class RawChannelView {
- public:
-  RawChannelView() {
-    g_gui->call([this] {
-      view_ = new QWebEngineView();
-      // Made here, on the GUI thread: QWebChannel invokes a slot on its object's thread, and an
-      // object of a thread without a Qt loop would never run it.
-      echo_ = new RawEcho();
-      echo_->setParent(view_);
-      channel_ = new QWebChannel(view_->page());
-      channel_->registerObject(QStringLiteral("raw"), echo_);
-      view_->page()->setWebChannel(channel_);
-      view_->setHtml(QStringLiteral("<!doctype html><body><script>") + webchannel_js() +
-                     QStringLiteral("</script><script>new QWebChannel(qt.webChannelTransport, (c) => {"
-                                    " window.raw = c.objects.raw; window.__loaded = true; });</script></body>"));
-      view_->show();
-    }, 30s);
-    while (run("window.__loaded === true") != "true") std::this_thread::sleep_for(20ms);
-  }
-  ~RawChannelView() {
-    g_gui->call([this] { delete view_; }, 30s);
-  }
-  // The script's completion value as text ("" when it is no string, number or boolean).
-  std::string run(const std::string& script) {
-    auto done = std::make_shared<detail::Completion>();
-    auto value = std::make_shared<std::string>();
-    g_gui->post([this, script, done, value] {
-      view_->page()->runJavaScript(QString::fromStdString(script), [done, value](const QVariant& result) {
-        *value = result.toString().toStdString();
-        done->set();
-      });
-    });
-    finished(*done, 60s);
-    return *value;
-  }
-  Arrivals& arrivals() { return echo_->arrivals; }
-
- private:
-  QWebEngineView* view_ = nullptr;  // GUI thread only
-  RawEcho* echo_ = nullptr;  // the view's child; its arrivals are read from the worker
-  QWebChannel* channel_ = nullptr;
-};
-
 void run_js_call_roundtrip(const Options& options, WebView& view, Report& report) {
   const int rounds = 10, calls = options.quick ? 50 : 200;
   Arrivals arrivals;
@@ -130,18 +70,20 @@ void run_js_call_roundtrip(const Options& options, WebView& view, Report& report
     arrivals.record();
     return std::string("null");
   });
-  RawChannelView raw;
-  const std::string raw_call = "new Promise((r) => window.raw.echo('x', r))";
-  for (int round = 0; round < rounds; ++round) {
+  std::vector<std::unique_ptr<RawChannelView>> raws;
+  for (RawShape shape : {RawShape::kReply, RawShape::kSignal, RawShape::kSignalQueued, RawShape::kTwoWorldsQueued}) {
+    raws.push_back(std::make_unique<RawChannelView>(shape, g_gui));
+  }
+  for (int round = 0; round < rounds; ++round) {  // the impls alternate, round by round
     view.eval_js_sync(sequential_calls("dccview.call('timed_noop')", calls), 120s);
     arrivals.end_round();
-    // runJavaScript does not await promises: start the loop, then poll for its end.
-    raw.run("window.__done = false; " + sequential_calls(raw_call, calls) + ".then(() => window.__done = true); true");
-    while (raw.run("window.__done") != "true") std::this_thread::sleep_for(5ms);
-    raw.arrivals().end_round();
+    for (auto& raw : raws) raw->run_round(calls);
   }
   add_web_row(report, kBackend, Row{"js_call_roundtrip", "dccview", {{"p50_us", arrivals.p50_interval_us()}}});
-  add_web_row(report, kBackend, Row{"js_call_roundtrip", "raw_message", {{"p50_us", raw.arrivals().p50_interval_us()}}});
+  for (RawShape shape : {RawShape::kReply, RawShape::kSignal, RawShape::kSignalQueued, RawShape::kTwoWorldsQueued}) {
+    const auto& raw = raws[static_cast<std::size_t>(shape)];
+    add_web_row(report, kBackend, Row{"js_call_roundtrip", impl_name(shape), {{"p50_us", raw->arrivals().p50_interval_us()}}});
+  }
 }
 
 void run_js_call_concurrent(const Options& options, WebView& view, Report& report) {
@@ -233,6 +175,11 @@ void print_targets(const Report& r) {
                   r.find("panel_open", "dccview", "p50_ms") / r.find("panel_open", "bare_view", "p50_ms"), 1.1, true);
   std::printf("  %-58s %8.3f  (reported: the isolated world's share)\n", "panel_open bare_view_isolated_world / bare_view",
               r.find("panel_open", "bare_view_isolated_world", "p50_ms") / r.find("panel_open", "bare_view", "p50_ms"));
+  for (const char* step : {"raw_signal", "raw_signal_queued", "raw_two_worlds_queued"}) {  // no targets
+    std::printf("  %-58s %8.3f  (reported: a step towards dccview's shape)\n",
+                (std::string("js_call_roundtrip ") + step + " / raw_message").c_str(),
+                r.find("js_call_roundtrip", step, "p50_us") / r.find("js_call_roundtrip", "raw_message", "p50_us"));
+  }
   std::printf("%d target(s) missed\n", missed);
 }
 
@@ -275,4 +222,3 @@ int main(int argc, char** argv) {
   return 0;  // a missed target is a finding to record, not a crash
 }
 
-#include "qtwebengine_bench.moc"
