@@ -1,8 +1,8 @@
 """A miniature Qt "DCC" with a dccview panel docked in it: a stand-in for Maya, Houdini or Nuke.
 
-Run it: ``python examples/qt/mini_qt_dcc.py`` (PySide2 or PySide6, dccview importable, an X11
-display). ``DCCVIEW_QT_BINDING=PySide6`` (or ``PySide2``) picks the binding; without it, PySide2 is
-used when importable, else PySide6.
+Run it: ``python examples/qt/mini_qt_dcc.py`` (dccview importable, an X11 display).
+``DCCVIEW_QT_BINDING`` picks the binding (PySide2, PySide6, PyQt5 or PyQt6); without it, PySide2
+is used when importable, else PySide6.
 
 What a Qt-based DCC looks like to a tool author, in small:
   * ``Scene``: the application's scene API. Like ``maya.cmds`` or ``hou``, it must only be used on

@@ -326,8 +326,12 @@ def main_blender():
     from dccview.utils import run_on_main_thread
 
     def panels():
-        for label, dcc_mode in (("panel", False), ("dcc_mode_panel", True)):  # the example's two styles
-            yield label, on_main(lambda: namespace["open_panel"](dcc_mode=dcc_mode), timeout=60)
+        # The example's two styles, one after the other: the second replaces the first (singleton).
+        first = on_main(lambda: namespace["open_panel"](dcc_mode=False), timeout=60)
+        yield "panel", first
+        second = on_main(lambda: namespace["open_panel"](dcc_mode=True), timeout=60)
+        record("rerun", replaced(first, second))
+        yield "dcc_mode_panel", second
 
     def finish(views):  # the example's unregister(): "close the panels: view.close()"
         for view in views:
@@ -366,13 +370,22 @@ def main_freecad():
             on_main(App.closeDocument, name)  # nothing left to save: FreeCAD closes without asking
         run_on_main_thread(Gui.getMainWindow().close)
 
+    def panels():  # after the macro ran twice, as a user re-runs it: one panel and one dock, the new ones
+        only_new_dock = wait_until(lambda: on_main(scene_tool_docks) == [namespace["dock"]], WAIT_S)
+        record("rerun", dict(replaced(first["view"], namespace["view"]), only_new_dock=bool(only_new_dock),
+                             distinct_docks=first["dock"] is not namespace["dock"]))
+        return [("panel", namespace["view"])]
+
+    first = {}
     try:
         run_example()
+        first.update(view=namespace["view"], dock=namespace["dock"])
+        run_example()  # run again: its panel replaces the first
     except BaseException as error:
         record_error(error)
         QtWidgets.QApplication.instance().quit()
         return
-    start_worker(lambda: [("panel", namespace["view"])], finish)
+    start_worker(panels, finish)
 
 
 def main():

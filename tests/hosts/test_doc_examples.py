@@ -178,10 +178,13 @@ def test_gtk_application_example(tmp_path):
 @pytest.mark.skipif(test_blender.BLENDER is None, reason="blender is not installed (./dev test installs it)")
 def test_blender_example(tmp_path):
     """The real Blender: the example's register(), then open_panel() from Blender's main thread, once
-    per handler style (@dcc_thread_safe and dcc_mode); both panels work and close; Blender quits."""
+    per handler style (@dcc_thread_safe and dcc_mode), one after the other: the second replaces the
+    first (singleton); both work; the last closes; Blender quits."""
     completed, results, _exited_at = test_blender.run_blender(tmp_path, SCENARIO, DCCVIEW_DOC_GUIDE="blender")
     check_ran_clean("blender", completed, results)
     steps = results["steps"]
+    assert steps["rerun"] == {"first_closed": True, "second_open": True, "distinct": True,
+                              "open": ["dccview Scene Panel"]}, steps
     check_panel(steps["drive_panel"], "Blender", dedicated=True)
     check_panel(steps["drive_dcc_mode_panel"], "Blender", dedicated=True, name=f"{OBJECT}_2")
     assert steps["closed"] is True
@@ -189,10 +192,13 @@ def test_blender_example(tmp_path):
 
 @pytest.mark.skipif(not Path(test_freecad.FREECAD).exists(), reason="FreeCAD is not installed")
 def test_freecad_example(tmp_path):
-    """The real FreeCAD: the example runs as a macro (main thread, inside its Qt loop), docked; its
-    panel works; "dock.hide(); view.close()" closes it and deletes the dock; FreeCAD quits with 0."""
+    """The real FreeCAD: the example runs as a macro (main thread, inside its Qt loop), twice, as a
+    user re-runs it: one panel and one dock are left, the second run's; that panel works;
+    "dock.hide(); view.close()" closes it and deletes the dock; FreeCAD quits with 0."""
     completed, results, _exited_at = test_freecad.run_freecad(tmp_path, SCENARIO, DCCVIEW_DOC_GUIDE="freecad")
     check_ran_clean("freecad", completed, results)
     steps = results["steps"]
+    assert steps["rerun"] == {"first_closed": True, "second_open": True, "distinct": True, "open": ["Scene tool"],
+                              "only_new_dock": True, "distinct_docks": True}, steps
     check_panel(steps["drive_panel"], "Qt", dedicated=False)
     assert steps["closed"] is True and steps["dock_deleted"] is True
