@@ -155,6 +155,9 @@ struct Options {
   std::vector<std::string> allowed_origins;
   std::size_t max_payload_bytes;
   std::uint64_t close_timeout_ms;
+  // Where dcc_mode handlers run, when not on `dispatcher`'s thread (the main thread): the strict
+  // handler thread (python/dccview/_strict.py).
+  PyDispatcher* handlers_dispatcher = nullptr;
 };
 
 WebViewOptions native_options(const Options& o) {
@@ -168,6 +171,7 @@ WebViewOptions native_options(const Options& o) {
   options.thread_mode = thread_mode_of(o.thread_mode);
   options.parent = o.parent;
   if (o.dispatcher != nullptr) options.main_dispatcher = o.dispatcher->dispatcher;
+  if (o.handlers_dispatcher != nullptr) options.main_dispatcher = o.handlers_dispatcher->dispatcher;
   options.config = o.config;
   options.allowed_origins = o.allowed_origins;
   options.max_payload_bytes = o.max_payload_bytes;
@@ -239,7 +243,7 @@ void bind_webview(nb::module_& m) {
               std::uint64_t js_eval_timeout_ms, std::uint64_t main_thread_timeout_ms, std::uint32_t max_retries,
               std::uint64_t retry_delay_ms, std::optional<bool> debug_lock_order,
               std::vector<std::string> allowed_origins, std::size_t max_payload_bytes,
-              std::uint64_t close_timeout_ms, nb::handle backend_factory) {
+              std::uint64_t close_timeout_ms, nb::handle backend_factory, PyDispatcher* handlers_dispatcher) {
              ThreadSafetyConfig config;
              config.js_eval_timeout_ms = js_eval_timeout_ms;
              config.main_thread_timeout_ms = main_thread_timeout_ms;
@@ -248,7 +252,8 @@ void bind_webview(nb::module_& m) {
              if (debug_lock_order) config.debug_lock_order = *debug_lock_order;
              construct(self, Options{std::move(title), width, height, visible, debug, dcc_mode,
                                      std::move(thread_mode), parent, dispatcher, config,
-                                     std::move(allowed_origins), max_payload_bytes, close_timeout_ms},
+                                     std::move(allowed_origins), max_payload_bytes, close_timeout_ms,
+                                     handlers_dispatcher},
                        backend_factory);
            },
            nb::arg("title") = "dccview", nb::arg("width") = 800, nb::arg("height") = 600,
@@ -259,9 +264,10 @@ void bind_webview(nb::module_& m) {
            nb::arg("debug_lock_order").none() = nb::none(),
            nb::arg("allowed_origins") = std::vector<std::string>{},
            nb::arg("max_payload_bytes") = std::size_t{16u << 20}, nb::arg("close_timeout_ms") = 5000,
-           nb::arg("backend_factory").none() = nb::none(),
+           nb::arg("backend_factory").none() = nb::none(), nb::arg("handlers_dispatcher").none() = nb::none(),
            "backend_factory(events, bridge_token) -> backend: a web engine written in Python (see "
-           "dccview._web_backends); None for the built-in WebKitGTK.")
+           "dccview._web_backends); None for the built-in WebKitGTK. handlers_dispatcher: where dcc_mode "
+           "handlers run, if not on `dispatcher`'s (the main) thread.")
       .def("load_html",
            [](PyWebView& w, std::string html, std::string base_url) {
              w.get().load_html(std::move(html), std::move(base_url));

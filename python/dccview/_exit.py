@@ -15,7 +15,7 @@ import atexit
 import logging
 import threading
 
-from . import _core, _runtime
+from . import _core, _runtime, _strict
 
 logger = logging.getLogger("dccview")
 
@@ -40,6 +40,7 @@ def _stop_work() -> None:
 
     _runtime.shut_down_for_exit(drain_timeout=0.5)
     close_all_views()
+    _strict.stop_for_exit()
 
 
 def _close_gate() -> None:

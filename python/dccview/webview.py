@@ -18,7 +18,7 @@ import weakref
 from types import SimpleNamespace
 from typing import Any, Callable, Optional
 
-from . import _core, _runtime, _web_backends
+from . import _core, _runtime, _strict, _web_backends
 from .config import ThreadSafetyConfig
 from .errors import (EvalError, JavaScriptError, ShutdownInProgressError, WebBackendUnavailableError,
                      javascript_error)
@@ -230,6 +230,10 @@ class WebView:
             "qtwebengine" (see docs/python.md); ``backend`` tells which one the view runs on.
         singleton: close an open view of the same name first: re-running a tool script (a DCC's script
             editor) replaces its panel instead of opening a second one beside it.
+        strict: a debug aid (default: ``DCCVIEW_STRICT``): handlers without dcc_mode run on dccview's
+            strict handler thread, never on the main thread, in every host, so a handler that touches
+            the host's API without dcc_mode or ``@dcc_thread_safe`` fails at once in every host instead
+            of working by accident where the view lives on the main thread.
         json_default: converts what JSON cannot hold (sets, dataclasses, paths) in handler return values
             and emitted data, as ``json.dumps(default=...)`` does; without it such values are refused
             with a TypeError that says so.
@@ -240,7 +244,7 @@ class WebView:
                  config: Optional[ThreadSafetyConfig] = None, thread_mode: str = "auto", visible: bool = True,
                  allowed_origins: Optional[list] = None, max_payload_bytes: int = 16 << 20,
                  close_timeout: float = 5.0, json_default: JsonDefault = None, name: Optional[str] = None,
-                 singleton: bool = False, backend: Optional[str] = None) -> None:
+                 singleton: bool = False, backend: Optional[str] = None, strict: Optional[bool] = None) -> None:
         if title is Ellipsis:  # the RFC's examples write WebView(...) for "the usual arguments"
             title = "dccview"
         self._name = str(name) if name is not None else title
@@ -252,6 +256,9 @@ class WebView:
         if not isinstance(self._config, ThreadSafetyConfig):
             raise TypeError("config must be a ThreadSafetyConfig")
         self._dcc_mode = bool(dcc_mode)
+        # Strict (a debug aid, dccview/_strict.py): handlers without dcc_mode run on dccview's strict
+        # handler thread in every host, never on the main thread by accident of the host.
+        self._strict = not self._dcc_mode and _strict.strict_requested(strict)
         self._closed_event = threading.Event()
         self._backend_name = _web_backends.resolve(backend, foreign_parent=_web_backends.is_foreign_window(parent))
         _web_backends.check_thread_mode(self._backend_name, thread_mode)
@@ -263,10 +270,13 @@ class WebView:
                                       parent=_parent_widget(parent))
             factory = _web_backends.qtwebengine_factory(options, lambda engine: setattr(self, "_engine", engine))
             parent = None
-        state = _runtime.active()
+        # The native core runs dcc_mode handlers on the main thread, or (strict) on the strict handler
+        # thread; a Python web backend's views live on the main (GUI) thread either way.
         self._native = _core.WebView(
-            title=title, width=width, height=height, visible=visible, debug=debug, dcc_mode=self._dcc_mode,
-            thread_mode=thread_mode, parent=_parent_handle(parent), dispatcher=state.dispatcher,
+            title=title, width=width, height=height, visible=visible, debug=debug,
+            dcc_mode=self._dcc_mode or self._strict, thread_mode=thread_mode, parent=_parent_handle(parent),
+            dispatcher=_runtime.active().dispatcher,
+            handlers_dispatcher=_strict.handler_dispatcher() if self._strict else None,
             **self._config.native_kwargs(),
             allowed_origins=list(allowed_origins or []), max_payload_bytes=max_payload_bytes,
             close_timeout_ms=int(close_timeout * 1000), backend_factory=factory)
@@ -362,6 +372,12 @@ class WebView:
     def backend(self) -> str:
         """The web engine the view runs on: "webkitgtk" or "qtwebengine"."""
         return self._backend_name
+
+    @property
+    def strict(self) -> bool:
+        """Whether handlers without dcc_mode run on dccview's strict handler thread (``strict=True`` or
+        ``DCCVIEW_STRICT=1``; never for a dcc_mode view, whose handlers run on the main thread)."""
+        return self._strict
 
     @property
     def thread_mode(self) -> str:

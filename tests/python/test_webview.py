@@ -3,7 +3,9 @@ thread-safe wrapper, the proxy from many threads, errors, close, and the stress 
 backend: WebKitGTK (its own thread), and Qt WebEngine (DCCVIEW_TEST_WEB_BACKEND=qtwebengine: the
 view lives on the Qt GUI thread, the main thread), where the thread expectations differ."""
 
+import contextlib
 import logging
+import os
 import sys
 import threading
 import time
@@ -12,7 +14,7 @@ import pytest
 
 import dccview
 from dccview import WebView
-from dccview.utils import dcc_thread_safe, run_on_main_thread_sync
+from dccview.utils import dcc_thread_safe, is_main_thread, run_on_main_thread_sync
 
 from conftest import WEB_BACKEND, needs_display, webkitgtk_only
 
@@ -605,3 +607,75 @@ def test_close_gives_up_draining_after_close_timeout_warns_and_still_tears_down(
     assert sorted(outcomes, key=str) == [("async", None, "ShutdownError"), "shutdown"], outcomes
     warnings = [r.getMessage() for r in caplog.records if r.name == "dccview" and r.levelno == logging.WARNING]
     assert any("still queued after 200 ms" in w for w in warnings), warnings
+
+
+def test_strict_mode_runs_handlers_without_dcc_mode_off_the_main_thread_in_every_host(main_loop):
+    # DCCVIEW_STRICT / strict=True: the handler that touches main-thread-only state without dcc_mode
+    # fails in every host (here: it does not run on the main thread, even where the view lives there,
+    # as on Qt WebEngine); a decorated helper still reaches the main thread from it, and a dcc_mode
+    # view is unchanged.
+    def body():
+        seen = {}
+        strict_view = open_view(strict=True)
+
+        @strict_view.on("plain")
+        def plain(data):
+            seen["plain"] = (threading.current_thread().name, is_main_thread())
+            # waiting for the main thread from a strict handler does not deadlock, in host mode too
+            seen["main_from_plain"] = run_on_main_thread_sync(threading.get_ident, timeout=10)
+            return data
+
+        @strict_view.on("scene")
+        @dcc_thread_safe
+        def scene(data):
+            seen["scene"] = threading.get_ident()
+            return data * 2
+
+        @strict_view.on("event")
+        def event(data):
+            seen["event"] = threading.current_thread().name
+
+        assert strict_view.strict is True
+        assert strict_view.eval_js_sync("dccview.call('plain', 'x')") == "x"
+        assert strict_view.eval_js_sync("dccview.call('scene', 21)") == 42
+        strict_view.eval_js("dccview.emit('event', 1)")
+        _wait_for(lambda: "event" in seen)
+        strict_view.close()
+        with _env(DCCVIEW_STRICT="1"):
+            main_view = open_view(dcc_mode=True)
+            plain_default = open_view()
+        seen["dcc_mode_strict"] = main_view.strict
+        seen["env_strict"] = plain_default.strict
+
+        @main_view.on("where")
+        def where(data):
+            return threading.get_ident()
+
+        seen["dcc_mode_handler"] = main_view.eval_js_sync("dccview.call('where')")
+        main_view.close()
+        plain_default.close()
+        with _env(DCCVIEW_STRICT="maybe"), pytest.raises(ValueError, match="DCCVIEW_STRICT='maybe'"):
+            WebView(title="refused")
+        return seen
+
+    seen = main_loop(body)
+    assert seen["plain"] == ("dccview-strict-handlers", False)
+    assert seen["event"] == "dccview-strict-handlers"
+    assert seen["main_from_plain"] == MAIN
+    assert seen["scene"] == MAIN
+    assert seen["dcc_mode_strict"] is False and seen["dcc_mode_handler"] == MAIN
+    assert seen["env_strict"] is True
+
+
+@contextlib.contextmanager
+def _env(**values):
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
