@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 
+#include "core/thread_name.h"
 #include "dccview/lock_order.h"
 #include "dccview/log.h"
 #include "dispatcher.h"
@@ -139,6 +140,8 @@ NB_MODULE(_core, m) {
     return PythonGate::close(std::chrono::milliseconds(static_cast<std::int64_t>(timeout_s * 1000)));
   }, nb::arg("timeout_s"), "Exit hook: native threads stop entering Python; waits for those inside.");
   m.def("gate_open", &PythonGate::is_open);
+  m.def("set_current_thread_name", [](const std::string& name) { dccview::detail::set_current_thread_name(name); },
+        nb::arg("name"), "Names the calling thread for the OS (ps, top, debuggers); Linux cuts it to 15 bytes.");
   m.def("set_lock_order_mode", [](const std::string& mode) {
     using dccview::LockOrderMode;
     if (mode == "off") dccview::set_lock_order_mode(LockOrderMode::kOff);

@@ -25,7 +25,7 @@ from . import _core
 
 __all__ = ["strict_requested", "handler_dispatcher", "stop_for_exit", "THREAD_NAME"]
 
-THREAD_NAME = "dccview-strict-handlers"
+THREAD_NAME = "dccview-strict"
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"", "0", "false", "no", "off"}
 
@@ -57,16 +57,25 @@ def handler_dispatcher() -> "_core.Dispatcher":
 def _start() -> "_core.Dispatcher":
     dispatcher = _core.Dispatcher()
     installed = threading.Event()
+    failed: list = []
 
     def serve() -> None:
-        dispatcher.install_owned()  # this thread becomes the one the dispatcher serves
-        installed.set()
+        try:
+            _core.set_current_thread_name(THREAD_NAME)  # for the OS too (ps, top, debuggers)
+            dispatcher.install_owned()  # this thread becomes the one the dispatcher serves
+        except BaseException as error:  # reported to the view being created, never a silent hang
+            failed.append(error)
+            return
+        finally:
+            installed.set()
         dispatcher.run()  # until exit (releases the GIL while it waits)
 
     # Until exit: stop_for_exit() ends it once the views have closed (their "dccview:closed" handlers
     # run here).
     threading.Thread(target=serve, name=THREAD_NAME, daemon=True).start()
     installed.wait()
+    if failed:
+        raise RuntimeError(f"dccview: the strict handler thread could not start: {failed[0]!r}") from failed[0]
     return dispatcher
 
 

@@ -659,8 +659,8 @@ def test_strict_mode_runs_handlers_without_dcc_mode_off_the_main_thread_in_every
         return seen
 
     seen = main_loop(body)
-    assert seen["plain"] == ("dccview-strict-handlers", False)
-    assert seen["event"] == "dccview-strict-handlers"
+    assert seen["plain"] == ("dccview-strict", False)
+    assert seen["event"] == "dccview-strict"
     assert seen["main_from_plain"] == MAIN
     assert seen["scene"] == MAIN
     assert seen["dcc_mode_strict"] is False and seen["dcc_mode_handler"] == MAIN

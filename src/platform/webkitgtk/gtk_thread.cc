@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "core/thread_name.h"
 #include "dccview/dispatcher.h"
 #include "dccview/glib_loop.h"
 #include "dccview/lock_order.h"
@@ -29,7 +30,7 @@ struct GtkThread {
     std::promise<void> ready;
     auto started = ready.get_future();
     thread = std::thread([this, &ready] {
-      pthread_setname_np(pthread_self(), "dccview-webview");
+      detail::set_current_thread_name("dccview-webview");
       if (!gtk_init_check(nullptr, nullptr)) {
         error = "dccview: cannot start the WebView thread: GTK found no display (set DISPLAY, or run "
                 "under Xvfb)";
