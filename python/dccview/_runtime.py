@@ -70,7 +70,7 @@ def ensure_no_bound_views(change: str) -> None:
     cut open dcc_mode WebViews off the main thread."""
     state = _active
     count = state.open_bound_views() if state is not None else 0
-    if count:
+    if state is not None and count:
         raise RuntimeError(
             f"dccview: cannot {change} while {count} dcc_mode WebView(s) are open: their handlers run "
             f"through the {state.backend.get_name()} backend's main thread. Close them first, or set up "

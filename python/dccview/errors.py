@@ -43,13 +43,15 @@ WEB_PROCESS_ERROR_NAME = "WebProcessError"  # the name the native side reports a
 def javascript_error(name: str, message: str, stack: str = "") -> EvalError:
     """The exception for a failed page evaluation: a JavaScriptError with the page's error name,
     message and stack, or a WebProcessError (same attributes) when the page's process ended."""
+    error: EvalError
     if name == WEB_PROCESS_ERROR_NAME:
         error = WebProcessError(message)
     else:
         error = JavaScriptError(f"JavaScript error: {name}: {message}" if name else f"JavaScript error: {message}")
-    error.name = name
-    error.message = message
-    error.stack = stack
+    # Both carry the page's three (WebProcessError's are set here: it has no fields of its own).
+    setattr(error, "name", name)  # noqa: B010 - an attribute the type does not declare
+    setattr(error, "message", message)  # noqa: B010
+    setattr(error, "stack", stack)  # noqa: B010
     return error
 
 

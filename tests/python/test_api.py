@@ -81,3 +81,8 @@ def test_type_stubs_and_marker_ship_with_the_package():
     assert (package / "py.typed").is_file()
     stub = (package / "_core.pyi").read_text()
     assert "class Dispatcher" in stub and "class WebView" in stub
+    # The native API as it was reviewed: a change to it is a visible diff of the checked-in reference.
+    reference = Path(__file__).resolve().parents[2] / "bindings" / "_core.reference.pyi"
+    assert stub == reference.read_text(), (
+        "dccview._core's API changed: review the difference, then copy the generated stub over the reference "
+        f"(cp {package / '_core.pyi'} {reference})")

@@ -237,7 +237,7 @@ class QtWebEngineBackend:
         whichever thread collects, while Qt's GUI thread uses it."""
         if not self._lost:
             self._delete_view()
-        self._sink = self._events = None
+        self._sink = self._events = None  # type: ignore[assignment] # the view is gone: nothing reports
 
     def _delete_view(self) -> None:
         self._page.loadStarted.disconnect(self._on_load_started)

@@ -69,7 +69,9 @@ class ThreadDispatcherBackend(ABC):
 
     def main_thread_ident(self) -> int:
         """The ``threading.get_ident()`` of the host's main thread."""
-        return threading.main_thread().ident
+        ident = threading.main_thread().ident
+        assert ident is not None  # the main thread has started: it is running this
+        return ident
 
     def get_name(self) -> str:
         """The backend's display name ("Maya", "Qt", ...): see display_name()."""

@@ -64,7 +64,7 @@ class _Entry:
                 if not class_name:
                     raise ValueError(f"backend spec {spec!r} must look like 'module:Class'")
                 spec = getattr(importlib.import_module(module_name), class_name)
-            self.instance = spec()
+            self.instance = spec if isinstance(spec, ThreadDispatcherBackend) else spec()
         return self.instance
 
     def available(self) -> bool:

@@ -76,7 +76,7 @@ class _Outcome:
     __slots__ = ("value", "error")
 
     def __init__(self) -> None:
-        self.value = None
+        self.value: Any = None
         self.error: Optional[BaseException] = None
 
 

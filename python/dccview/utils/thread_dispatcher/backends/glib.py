@@ -21,4 +21,8 @@ class GLibBackend(ThreadDispatcherBackend):
 
     def install_from_other_thread(self, dispatcher) -> None:
         glib = sys.modules["gi.repository.GLib"]
-        glib.idle_add(lambda: self._install_once(dispatcher) and False)
+        def install_once() -> bool:
+            self._install_once(dispatcher)
+            return False  # a one-shot idle source
+
+        glib.idle_add(install_once)
