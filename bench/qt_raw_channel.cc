@@ -37,7 +37,8 @@ class Echo : public QObject {
       Q_EMIT back(text);
       return;
     }
-    QMetaObject::invokeMethod(this, [this, text] { Q_EMIT back(text); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this, text] { Q_EMIT back(text); }, Qt::QueuedConnection);
   }
 
  Q_SIGNALS:
@@ -57,17 +58,20 @@ QString webchannel_js() {
 
 // The channel's side, in `world`: window.raw, and for a page in another world the two events.
 QString channel_script(RawShape shape) {
-  const QString to_page = shape == RawShape::kTwoWorldsQueued
-                              ? QStringLiteral("(t) => document.dispatchEvent(new CustomEvent('x-to-page', {detail: t}))")
-                              : QStringLiteral("(t) => window.__pending(t)");
-  return webchannel_js() + QStringLiteral(
-                               "new QWebChannel(qt.webChannelTransport, (c) => {"
-                               "  window.raw = c.objects.raw;"
-                               "  c.objects.raw.back.connect(%1);"
-                               "  document.addEventListener('x-to-native', (e) => window.raw.post(e.detail));"
-                               "  document.dispatchEvent(new CustomEvent('x-channel-up'));"
-                               "});")
-                               .arg(to_page);
+  const QString to_page =
+      shape == RawShape::kTwoWorldsQueued
+          ? QStringLiteral(
+                "(t) => document.dispatchEvent(new CustomEvent('x-to-page', {detail: t}))")
+          : QStringLiteral("(t) => window.__pending(t)");
+  return webchannel_js() +
+         QStringLiteral(
+             "new QWebChannel(qt.webChannelTransport, (c) => {"
+             "  window.raw = c.objects.raw;"
+             "  c.objects.raw.back.connect(%1);"
+             "  document.addEventListener('x-to-native', (e) => window.raw.post(e.detail));"
+             "  document.dispatchEvent(new CustomEvent('x-channel-up'));"
+             "});")
+             .arg(to_page);
 }
 
 // The page's side: what a round trip is, and window.__loaded once the channel is up.
@@ -78,9 +82,11 @@ const char* const kPageScript =
 
 std::string one_call(RawShape shape) {
   switch (shape) {
-    case RawShape::kReply: return "new Promise((r) => window.raw.echo('x', r))";
+    case RawShape::kReply:
+      return "new Promise((r) => window.raw.echo('x', r))";
     case RawShape::kSignal:
-    case RawShape::kSignalQueued: return "new Promise((r) => { window.__pending = r; window.raw.post('x'); })";
+    case RawShape::kSignalQueued:
+      return "new Promise((r) => { window.__pending = r; window.raw.post('x'); })";
     case RawShape::kTwoWorldsQueued:
       return "new Promise((r) => { window.__pending = r;"
              " document.dispatchEvent(new CustomEvent('x-to-native', {detail: 'x'})); })";
@@ -100,30 +106,39 @@ void add_script(QWebEnginePage* page, const QString& source, quint32 world) {
 
 const char* impl_name(RawShape shape) {
   switch (shape) {
-    case RawShape::kReply: return "raw_message";
-    case RawShape::kSignal: return "raw_signal";
-    case RawShape::kSignalQueued: return "raw_signal_queued";
-    case RawShape::kTwoWorldsQueued: return "raw_two_worlds_queued";
+    case RawShape::kReply:
+      return "raw_message";
+    case RawShape::kSignal:
+      return "raw_signal";
+    case RawShape::kSignalQueued:
+      return "raw_signal_queued";
+    case RawShape::kTwoWorldsQueued:
+      return "raw_two_worlds_queued";
   }
   return "";
 }
 
-RawChannelView::RawChannelView(RawShape shape, std::shared_ptr<Dispatcher> gui) : shape_(shape), gui_(std::move(gui)) {
-  gui_->call([this] {
-    view_ = new QWebEngineView();
-    const bool queued = shape_ == RawShape::kSignalQueued || shape_ == RawShape::kTwoWorldsQueued;
-    echo_ = new Echo(queued);
-    echo_->setParent(view_);
-    const quint32 world = shape_ == RawShape::kTwoWorldsQueued ? QWebEngineScript::ApplicationWorld
-                                                                : QWebEngineScript::MainWorld;
-    auto* channel = new QWebChannel(view_->page());
-    channel->registerObject(QStringLiteral("raw"), echo_);
-    view_->page()->setWebChannel(channel, world);
-    add_script(view_->page(), QString::fromUtf8(kPageScript), QWebEngineScript::MainWorld);
-    add_script(view_->page(), channel_script(shape_), world);
-    view_->setHtml(QStringLiteral("<!doctype html><body>raw channel</body>"));
-    view_->show();
-  }, 30s);
+RawChannelView::RawChannelView(RawShape shape, std::shared_ptr<Dispatcher> gui)
+    : shape_(shape), gui_(std::move(gui)) {
+  gui_->call(
+      [this] {
+        view_ = new QWebEngineView();
+        const bool queued =
+            shape_ == RawShape::kSignalQueued || shape_ == RawShape::kTwoWorldsQueued;
+        echo_ = new Echo(queued);
+        echo_->setParent(view_);
+        const quint32 world = shape_ == RawShape::kTwoWorldsQueued
+                                  ? QWebEngineScript::ApplicationWorld
+                                  : QWebEngineScript::MainWorld;
+        auto* channel = new QWebChannel(view_->page());
+        channel->registerObject(QStringLiteral("raw"), echo_);
+        view_->page()->setWebChannel(channel, world);
+        add_script(view_->page(), QString::fromUtf8(kPageScript), QWebEngineScript::MainWorld);
+        add_script(view_->page(), channel_script(shape_), world);
+        view_->setHtml(QStringLiteral("<!doctype html><body>raw channel</body>"));
+        view_->show();
+      },
+      30s);
   while (run("window.__loaded === true") != "true") std::this_thread::sleep_for(20ms);
 }
 
@@ -133,7 +148,8 @@ RawChannelView::~RawChannelView() {
 
 void RawChannelView::run_round(int calls) {
   // runJavaScript does not await promises: start the loop, then poll for its end.
-  run("window.__done = false; " + sequential_calls(one_call(shape_), calls) + ".then(() => window.__done = true); true");
+  run("window.__done = false; " + sequential_calls(one_call(shape_), calls) +
+      ".then(() => window.__done = true); true");
   while (run("window.__done") != "true") std::this_thread::sleep_for(5ms);
   echo_->arrivals.end_round();
 }

@@ -317,9 +317,9 @@ class Dispatcher {
   // Guards the registry of callers blocked in call() and serving_completion_. A leaf: nothing else is
   // locked under it.
   CheckedMutex waiters_mutex_{"dccview.dispatcher.waiters", LockLevel::kRegistry, kLeaf};
-  detail::CallTaskBase* waiters_ = nullptr;
+  detail::CallTaskBase* waiters_ DCCVIEW_GUARDED_BY(waiters_mutex_) = nullptr;
   // While the main thread waits on another loop: what it waits for (poked when a call arrives).
-  detail::Completion* serving_completion_ = nullptr;
+  detail::Completion* serving_completion_ DCCVIEW_GUARDED_BY(waiters_mutex_) = nullptr;
 };
 
 }  // namespace dccview

@@ -44,6 +44,8 @@
 #include <source_location>
 #include <utility>
 
+#include "dccview/thread_annotations.h"
+
 namespace dccview {
 
 struct ThreadSafetyConfig;
@@ -112,7 +114,7 @@ inline bool lock_order_enabled() noexcept {
 // A mutex with a place in the lock hierarchy. Satisfies Lockable, so std::unique_lock and
 // std::condition_variable_any work with it; prefer CheckedLock, which records the caller's location
 // (std::lock_guard records a location inside <mutex>).
-class CheckedMutex {
+class DCCVIEW_CAPABILITY("mutex") CheckedMutex {
  public:
   // `name` must outlive the mutex (a string literal). All mutexes with one name form one class.
   // The constructors are thread-safe (interning the class takes the checker's leaf lock).
@@ -131,7 +133,7 @@ class CheckedMutex {
   CheckedMutex& operator=(const CheckedMutex&) = delete;
 
   // Thread-safe; blocks until acquired; throws DeadlockDetectedError (lock not taken) in throw mode.
-  void lock(std::source_location where = std::source_location::current()) {
+  void lock(std::source_location where = std::source_location::current()) DCCVIEW_ACQUIRE() {
     if (!detail::lock_order_enabled()) {
       mutex_.lock();
       return;
@@ -143,10 +145,10 @@ class CheckedMutex {
   }
 
   // Thread-safe; never blocks. Trying cannot deadlock, so only rule 2 (already held) is checked.
-  bool try_lock(std::source_location where = std::source_location::current());
+  bool try_lock(std::source_location where = std::source_location::current()) DCCVIEW_TRY_ACQUIRE(true);
 
   // Owner thread only.
-  void unlock() noexcept {
+  void unlock() noexcept DCCVIEW_RELEASE() {
     if (tracked_) {
       tracked_ = false;
       detail::note_released(this);
@@ -166,7 +168,7 @@ class CheckedMutex {
 };
 
 // A shared mutex with a place in the lock hierarchy; shared and exclusive holds follow the same rules.
-class CheckedSharedMutex {
+class DCCVIEW_CAPABILITY("shared mutex") CheckedSharedMutex {
  public:
   // The constructors are thread-safe, as CheckedMutex's.
   CheckedSharedMutex(const char* name, LockLevel level)
@@ -177,17 +179,18 @@ class CheckedSharedMutex {
   CheckedSharedMutex& operator=(const CheckedSharedMutex&) = delete;
 
   // Thread-safe; blocks until acquired; throws DeadlockDetectedError in throw mode.
-  void lock(std::source_location where = std::source_location::current());
+  void lock(std::source_location where = std::source_location::current()) DCCVIEW_ACQUIRE();
   // Thread-safe; never blocks.
-  bool try_lock(std::source_location where = std::source_location::current());
+  bool try_lock(std::source_location where = std::source_location::current()) DCCVIEW_TRY_ACQUIRE(true);
   // Owner thread only.
-  void unlock() noexcept;
+  void unlock() noexcept DCCVIEW_RELEASE();
   // Thread-safe; blocks until acquired; throws DeadlockDetectedError in throw mode.
-  void lock_shared(std::source_location where = std::source_location::current());
+  void lock_shared(std::source_location where = std::source_location::current()) DCCVIEW_ACQUIRE_SHARED();
   // Thread-safe; never blocks.
-  bool try_lock_shared(std::source_location where = std::source_location::current());
+  bool try_lock_shared(std::source_location where = std::source_location::current())
+      DCCVIEW_TRY_ACQUIRE_SHARED(true);
   // Holder thread only.
-  void unlock_shared() noexcept;
+  void unlock_shared() noexcept DCCVIEW_RELEASE_SHARED();
 
   // Thread-safe (immutable).
   const char* name() const noexcept { return identity_.name; }
@@ -200,21 +203,25 @@ class CheckedSharedMutex {
 };
 
 // RAII exclusive guard recording the caller's source location. Not thread-safe (one owner).
+// The thread-safety analysis follows a guard for its scope; it does not follow moves (the moving
+// members are left out of it).
 template <class Mutex>
-class CheckedLock {
+class DCCVIEW_SCOPED_CAPABILITY CheckedLock {
  public:
   explicit CheckedLock(Mutex& mutex, std::source_location where = std::source_location::current())
+      DCCVIEW_ACQUIRE(mutex)
       : mutex_(&mutex) {
     mutex_->lock(where);
   }
-  ~CheckedLock() {
+  ~CheckedLock() DCCVIEW_RELEASE() {
     if (mutex_ != nullptr) mutex_->unlock();
   }
-  CheckedLock(CheckedLock&& other) noexcept : mutex_(std::exchange(other.mutex_, nullptr)) {}
+  CheckedLock(CheckedLock&& other) noexcept DCCVIEW_NO_THREAD_SAFETY_ANALYSIS
+      : mutex_(std::exchange(other.mutex_, nullptr)) {}
   CheckedLock(const CheckedLock&) = delete;
   CheckedLock& operator=(const CheckedLock&) = delete;
   // Releases what this guard holds, then takes over `other`'s lock.
-  CheckedLock& operator=(CheckedLock&& other) noexcept {
+  CheckedLock& operator=(CheckedLock&& other) noexcept DCCVIEW_NO_THREAD_SAFETY_ANALYSIS {
     if (this != &other) {
       unlock();
       mutex_ = std::exchange(other.mutex_, nullptr);
@@ -223,7 +230,7 @@ class CheckedLock {
   }
 
   // Releases early. Owner thread only.
-  void unlock() noexcept {
+  void unlock() noexcept DCCVIEW_RELEASE() {
     if (mutex_ != nullptr) std::exchange(mutex_, nullptr)->unlock();
   }
 
@@ -232,14 +239,15 @@ class CheckedLock {
 };
 
 // RAII shared guard for CheckedSharedMutex. Not thread-safe (one owner).
-class CheckedSharedLock {
+class DCCVIEW_SCOPED_CAPABILITY CheckedSharedLock {
  public:
   explicit CheckedSharedLock(CheckedSharedMutex& mutex,
                              std::source_location where = std::source_location::current())
+      DCCVIEW_ACQUIRE_SHARED(mutex)
       : mutex_(&mutex) {
     mutex_->lock_shared(where);
   }
-  ~CheckedSharedLock() {
+  ~CheckedSharedLock() DCCVIEW_RELEASE() {
     if (mutex_ != nullptr) mutex_->unlock_shared();
   }
   CheckedSharedLock(const CheckedSharedLock&) = delete;

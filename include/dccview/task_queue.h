@@ -190,7 +190,7 @@ class TaskQueue {
   std::atomic<std::uint32_t> sleepers_{0};
   CheckedMutex sleep_mutex_{"dccview.task_queue.sleepers", LockLevel::kState, kLeaf};
   std::condition_variable_any sleep_cv_;
-  std::vector<detail::Completion*> drain_waiters_;  // guarded by sleep_mutex_
+  std::vector<detail::Completion*> drain_waiters_ DCCVIEW_GUARDED_BY(sleep_mutex_);
 };
 
 }  // namespace dccview

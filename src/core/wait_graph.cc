@@ -39,7 +39,7 @@ struct ThreadRecord {
 struct State {
   // A leaf: nothing is locked and no user code runs under it.
   CheckedMutex mutex{"dccview.wait_graph", LockLevel::kGlobal, kLeaf};
-  std::unordered_map<std::thread::id, ThreadRecord*> threads;
+  std::unordered_map<std::thread::id, ThreadRecord*> threads DCCVIEW_GUARDED_BY(mutex);
 };
 
 State& state() {
@@ -72,13 +72,15 @@ ThreadRecord* current_record() { return t_record_destroyed ? nullptr : &t_record
 
 std::string describe(const ThreadRecord& record) { return describe_thread(record.handle, record.tid); }
 
-std::string describe(State& s, const ThreadRecord& record, const Wait& wait) {
+std::string describe(State& s, const ThreadRecord& record, const Wait& wait)
+    DCCVIEW_REQUIRES(s.mutex) {
   auto target = s.threads.find(wait.target);
   return describe(record) + " in call '" + (wait.label ? *wait.label : std::string("?")) +
          "' to " + (target != s.threads.end() ? describe(*target->second) : std::string("?"));
 }
 
-const Wait* current_wait(State& s, std::thread::id thread, const ThreadRecord** record) {
+const Wait* current_wait(State& s, std::thread::id thread, const ThreadRecord** record)
+    DCCVIEW_REQUIRES(s.mutex) {
   auto it = s.threads.find(thread);
   if (it == s.threads.end() || it->second->waits.empty()) return nullptr;
   *record = it->second;
@@ -94,7 +96,8 @@ bool resolves(const Wait& waiting_for_it, const Wait& its_own) noexcept {
 
 // Follows the waits from mine.target. Returns the description of the cycle if it comes back to this
 // thread with no thread on the way able to run the request of the one waiting for it, or "".
-std::string unservable_cycle(State& s, const ThreadRecord& self, const Wait& mine) {
+std::string unservable_cycle(State& s, const ThreadRecord& self, const Wait& mine)
+    DCCVIEW_REQUIRES(s.mutex) {
   std::vector<std::thread::id> seen{self.id};
   std::vector<std::pair<const ThreadRecord*, const Wait*>> chain;
   const Wait* previous = &mine;

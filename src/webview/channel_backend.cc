@@ -88,15 +88,18 @@ void ChannelBackend::evaluate_async(const std::string& script, EvalCallback call
     return;
   }
   const std::string id = new_evaluation_id();
-  const std::int64_t deadline = detail::deadline_after_ns(std::chrono::nanoseconds(timeout).count());
+  const std::int64_t deadline =
+      detail::deadline_after_ns(std::chrono::nanoseconds(timeout).count());
   evals_.emplace(id, Pending{std::move(callback), deadline, gate_.document()});
   if (armed_ns_ == 0 || deadline < armed_ns_) arm(deadline);
-  gate_.run([this, call = evaluation_by_event() + "(" + protocol::quote(id) + "," + protocol::quote(script) + ")"] {
+  gate_.run([this, call = evaluation_by_event() + "(" + protocol::quote(id) + "," +
+                          protocol::quote(script) + ")"] {
     if (page_alive()) run_script(call, nullptr);
   });
 }
 
-void ChannelBackend::deliver(const std::string& doc, const std::string& messages_json, std::function<void()> done) {
+void ChannelBackend::deliver(const std::string& doc, const std::string& messages_json,
+                             std::function<void()> done) {
   deliveries_.deliver(doc, messages_json, std::move(done));
 }
 
@@ -115,13 +118,15 @@ void ChannelBackend::evaluation_result(const std::string& text) {
   if (outcome.value_json) {
     answer(id, std::move(outcome.value_json), std::nullopt);
   } else {
-    answer(id, std::nullopt, JsError{outcome.error_name, outcome.error_message, outcome.error_stack});
+    answer(id, std::nullopt,
+           JsError{outcome.error_name, outcome.error_message, outcome.error_stack});
   }
 }
 
 void ChannelBackend::process_terminated(const std::string& reason) {
-  fail_all(JsError{kWebProcessErrorName,
-                   "the web process running the page ended before the script finished (" + reason + ")", ""});
+  fail_all(JsError{
+      kWebProcessErrorName,
+      "the web process running the page ended before the script finished (" + reason + ")", ""});
   deliveries_.release_all();
   events_.on_web_process_terminated(reason);
 }
@@ -133,7 +138,8 @@ void ChannelBackend::expire_evaluations() {
   for (const auto& [id, pending] : evals_) {
     if (pending.deadline_ns <= now) due.push_back(id);
   }
-  for (const auto& id : due) answer(id, std::nullopt, JsError{"TimeoutError", "evaluation timed out", ""});
+  for (const auto& id : due)
+    answer(id, std::nullopt, JsError{"TimeoutError", "evaluation timed out", ""});
   rearm();
 }
 
@@ -147,11 +153,13 @@ void ChannelBackend::end_navigation() {
     if (pending.document < gate_.document()) gone.push_back(id);
   }
   for (const auto& id : gone) {
-    answer(id, std::nullopt, JsError{"NavigationError", "the page navigated away before the script finished", ""});
+    answer(id, std::nullopt,
+           JsError{"NavigationError", "the page navigated away before the script finished", ""});
   }
 }
 
-void ChannelBackend::answer(const std::string& id, std::optional<std::string> value, std::optional<JsError> error) {
+void ChannelBackend::answer(const std::string& id, std::optional<std::string> value,
+                            std::optional<JsError> error) {
   auto found = evals_.find(id);
   if (found == evals_.end()) return;
   EvalCallback callback = std::move(found->second.callback);
@@ -164,8 +172,8 @@ void ChannelBackend::fail_all(const JsError& error) {
   for (auto& [id, pending] : evals) pending.callback(std::nullopt, error);
 }
 
-// The timer stays armed for the earliest deadline there was; an evaluation answered before it leaves
-// the timer to fire, find nothing due, and arm for the next.
+// The timer stays armed for the earliest deadline there was; an evaluation answered before it
+// leaves the timer to fire, find nothing due, and arm for the next.
 void ChannelBackend::rearm() {
   if (evals_.empty()) return;
   std::int64_t earliest = INT64_MAX;

@@ -1,14 +1,16 @@
 // A Backend for engines whose page answers through the bridge's channel rather than through the
-// engine's own evaluation API (internal). Qt WebEngine's runJavaScript cannot await a Promise, so an
-// evaluation's outcome comes back as a message of the bridge's privileged half; and Chromium runs a
-// script given during a navigation in whichever document it has then. Everything that follows from
-// that lives here once, for every such engine (the C++ Qt WebEngine backend, and Python web backends
-// through bindings/web_backend.cc):
+// engine's own evaluation API (internal). Qt WebEngine's runJavaScript cannot await a Promise, so
+// an evaluation's outcome comes back as a message of the bridge's privileged half; and Chromium
+// runs a script given during a navigation in whichever document it has then. Everything that
+// follows from that lives here once, for every such engine (the C++ Qt WebEngine backend, and
+// Python web backends through bindings/web_backend.cc):
 //   - scripts given while the view navigates wait for the new document (webview/script_gate.h);
-//   - every evaluation gets exactly one answer: its outcome, TimeoutError at its deadline (one timer
+//   - every evaluation gets exactly one answer: its outcome, TimeoutError at its deadline (one
+//   timer
 //     for all, armed for the earliest), NavigationError when its document was replaced,
 //     WebProcessError when the page's process ended, ShutdownError when the view goes;
-//   - deliveries the page acknowledges (webview/channel_deliveries.h) are released on navigation and
+//   - deliveries the page acknowledges (webview/channel_deliveries.h) are released on navigation
+//   and
 //     on a lost process.
 // The engine implements the protected hooks and reports what its page does through the protected
 // events. WebView (UI) thread only, like every Backend.
@@ -36,8 +38,10 @@ class ChannelBackend : public Backend {
   void load_url(const std::string& url) final;
   void reload() final;
   void evaluate(const std::string& script, std::function<void()> done) final;
-  void evaluate_async(const std::string& script, EvalCallback callback, std::chrono::milliseconds timeout) final;
-  void deliver(const std::string& doc, const std::string& messages_json, std::function<void()> done) final;
+  void evaluate_async(const std::string& script, EvalCallback callback,
+                      std::chrono::milliseconds timeout) final;
+  void deliver(const std::string& doc, const std::string& messages_json,
+               std::function<void()> done) final;
   void document_ready() final { end_navigation(); }
 
  protected:
@@ -74,7 +78,8 @@ class ChannelBackend : public Backend {
     std::uint64_t document;  // ScriptGate::document() when given: the document that runs it
   };
   void end_navigation();
-  void answer(const std::string& id, std::optional<std::string> value, std::optional<JsError> error);
+  void answer(const std::string& id, std::optional<std::string> value,
+              std::optional<JsError> error);
   void fail_all(const JsError& error);
   void rearm();
   void arm(std::int64_t deadline_ns);

@@ -216,7 +216,7 @@ void WebView::Core::on_page_message(const std::string& text) {
     handle_hello(*sender);
     return;
   }
-  if (sender->doc != current_doc) {  // written on this thread only: no lock needed to read it here
+  if (sender->doc != view_thread_doc()) {
     log(LogLevel::kDebug, "WebView: dropped a message from a document that is gone");
     return;
   }
@@ -487,7 +487,7 @@ void WebView::Core::deliver_answers_now() {
 void WebView::Core::deliver(PendingBatch& batch) {
   if (batch.entries.empty() && batch.answers.empty()) return;
   // Answers taken for a document that is gone go nowhere; events go to the document there is now.
-  if (batch.doc != current_doc) batch.answers.clear();  // current_doc: written on this thread only
+  if (batch.doc != view_thread_doc()) batch.answers.clear();
   if (!page_ready) {
     CheckedLock lock(emit_mutex);
     if (!batch.entries.empty() && !pending_emits.empty()) batch.entries += ',';
@@ -495,7 +495,7 @@ void WebView::Core::deliver(PendingBatch& batch) {
     pending_answers.insert(0, batch.answers);
     return;
   }
-  send_to_page(current_doc, protocol::message_list(batch.answers, batch.entries));
+  send_to_page(view_thread_doc(), protocol::message_list(batch.answers, batch.entries));
 }
 
 Result<void> WebView::Core::eval_async(std::string script, EvalCallback callback,

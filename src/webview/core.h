@@ -110,21 +110,32 @@ struct WebView::Core : webview_detail::BackendEvents, std::enable_shared_from_th
   std::atomic<bool> closed{false};
 
   CheckedMutex handlers_mutex{"dccview.webview.handlers", LockLevel::kState, kLeaf};
-  std::unordered_map<std::string, std::shared_ptr<const Handler>> handlers;
+  std::unordered_map<std::string, std::shared_ptr<const Handler>> handlers
+      DCCVIEW_GUARDED_BY(handlers_mutex);
   // Names the page called before a handler existed (at most kMaxMissedHandlers): registering one
-  // later says that its early calls were answered NotFoundError. Guarded by handlers_mutex.
-  std::set<std::string> missed_handlers;
+  // later says that its early calls were answered NotFoundError.
+  std::set<std::string> missed_handlers DCCVIEW_GUARDED_BY(handlers_mutex);
   static constexpr std::size_t kMaxMissedHandlers = 64;
 
   CheckedMutex emit_mutex{"dccview.webview.emits", LockLevel::kState, kLeaf};
-  std::string pending_emits;    // comma-separated event, data pairs (a flat list)
-  std::string pending_answers;  // messages answering page calls, each followed by a comma
-  std::string current_doc;      // the document pending_answers are for (its bridge's last hello)
+  // Comma-separated event, data pairs (a flat list).
+  std::string pending_emits DCCVIEW_GUARDED_BY(emit_mutex);
+  // Messages answering page calls, each followed by a comma.
+  std::string pending_answers DCCVIEW_GUARDED_BY(emit_mutex);
+  // The document pending_answers are for (its bridge's last hello). Written on the WebView thread
+  // under emit_mutex; that thread reads it without (view_thread_doc()).
+  std::string current_doc DCCVIEW_GUARDED_BY(emit_mutex);
+  // current_doc, read on the WebView thread, its only writer: no lock needed (the analysis cannot
+  // tell threads apart, hence its exemption).
+  const std::string& view_thread_doc() const DCCVIEW_NO_THREAD_SAFETY_ANALYSIS {
+    return current_doc;
+  }
   // That hello's sender (WebView thread only): its later messages may name it by its id alone.
   protocol::Envelope hello_sender;
-  bool flush_scheduled = false;
-  bool answer_flush_scheduled = false;  // an answer delivery is posted (answers skip the pacing)
-  int queued_ops = 0;                   // operations posted with their emits, not run yet
+  bool flush_scheduled DCCVIEW_GUARDED_BY(emit_mutex) = false;
+  // An answer delivery is posted (answers skip the pacing).
+  bool answer_flush_scheduled DCCVIEW_GUARDED_BY(emit_mutex) = false;
+  int queued_ops DCCVIEW_GUARDED_BY(emit_mutex) = 0;  // operations posted with their emits, not run yet
   std::uint64_t op_seq = 0;             // numbers the operations in the order they took their emits
   std::deque<std::pair<std::uint64_t, PendingBatch>> op_batches;  // their emits, oldest first
   std::atomic<int> calls_on_main{0};    // dcc_mode calls posted to the main thread, not answered yet

@@ -28,11 +28,13 @@ constexpr const char* kGraphLockName = "dccview.lock_order.graph";
 
 struct Graph {
   CheckedMutex mutex{kGraphLockName, LockLevel::kGlobal, PreinternedLeaf{1}};
-  std::unordered_map<std::string, std::uint32_t> ids{{kGraphLockName, 1}};
-  std::vector<std::string> names{"", kGraphLockName};  // index = class id; 0 unused
-  std::vector<LockLevel> levels{LockLevel::kGlobal, LockLevel::kGlobal};
-  std::unordered_map<std::uint32_t, std::vector<Edge>> edges;
-  std::set<std::string> reported;
+  std::unordered_map<std::string, std::uint32_t> ids DCCVIEW_GUARDED_BY(mutex){
+      {kGraphLockName, 1}};
+  // Index = class id; 0 unused.
+  std::vector<std::string> names DCCVIEW_GUARDED_BY(mutex){"", kGraphLockName};
+  std::vector<LockLevel> levels DCCVIEW_GUARDED_BY(mutex){LockLevel::kGlobal, LockLevel::kGlobal};
+  std::unordered_map<std::uint32_t, std::vector<Edge>> edges DCCVIEW_GUARDED_BY(mutex);
+  std::set<std::string> reported DCCVIEW_GUARDED_BY(mutex);
 };
 
 Graph& graph() {
@@ -40,7 +42,8 @@ Graph& graph() {
   return *g;
 }
 
-const Edge* find_edge(Graph& g, std::uint32_t from, std::uint32_t to) {
+const Edge* find_edge(Graph& g, std::uint32_t from, std::uint32_t to)
+    DCCVIEW_REQUIRES(g.mutex) {
   auto it = g.edges.find(from);
   if (it == g.edges.end()) return nullptr;
   for (const Edge& e : it->second) {
@@ -50,7 +53,8 @@ const Edge* find_edge(Graph& g, std::uint32_t from, std::uint32_t to) {
 }
 
 // Breadth-first path from `from` to `to`, as the list of classes visited (empty if none).
-std::vector<std::uint32_t> find_path(Graph& g, std::uint32_t from, std::uint32_t to) {
+std::vector<std::uint32_t> find_path(Graph& g, std::uint32_t from, std::uint32_t to)
+    DCCVIEW_REQUIRES(g.mutex) {
   std::unordered_map<std::uint32_t, std::uint32_t> parent{{from, 0}};
   std::deque<std::uint32_t> frontier{from};
   while (!frontier.empty()) {
@@ -70,7 +74,7 @@ std::vector<std::uint32_t> find_path(Graph& g, std::uint32_t from, std::uint32_t
   return {};
 }
 
-std::string describe_class(const Graph& g, std::uint32_t id) {
+std::string describe_class(const Graph& g, std::uint32_t id) DCCVIEW_REQUIRES(g.mutex) {
   return "'" + g.names[id] + "' (level " + std::to_string(static_cast<int>(g.levels[id])) + ", " +
          to_string(g.levels[id]) + ")";
 }
