@@ -175,7 +175,7 @@ void bind_dispatcher(nb::module_& m) {
         enter_no_serving(self);
         return self;
       }, nb::rv_policy::reference)
-      .def("__exit__", [](PyNoServingWait& self, nb::args) { exit_no_serving(self); })
+      .def("__exit__", [](PyNoServingWait& self, const nb::args&) { exit_no_serving(self); })
       .def_prop_ro("reason", [](const PyNoServingWait& self) { return self.reason; });
 
   nb::class_<PyDispatcher>(m, "Dispatcher",

@@ -59,7 +59,9 @@ void log_later(const std::shared_ptr<PyRef>& handler, LogLevel level, std::strin
   write_to_stderr(level, message);
   if (!PythonGate::is_open()) return;
   auto line = std::make_unique<PendingLogLine>(PendingLogLine{handler, level, std::string(message)});
-  if (Py_AddPendingCall(&deliver_pending_log_line, line.get()) == 0) line.release();
+  if (Py_AddPendingCall(&deliver_pending_log_line, line.get()) == 0) {
+    [[maybe_unused]] PendingLogLine* owned_by_the_call = line.release();  // freed by the pending call
+  }
 }
 
 // Native log lines go to a Python callable(level_name, message) (the `logging` logger "dccview");

@@ -101,7 +101,7 @@ nb::object save_reply(std::function<void(Result<void>)> done) {
 // their timeouts, acknowledged deliveries) is webview/channel_backend.h's, here as for C++ engines.
 class PyBackend final : public ChannelBackend {
  public:
-  PyBackend(BackendEvents& events, nb::object object, std::shared_ptr<EventsTarget> target)
+  PyBackend(BackendEvents& events, const nb::object& object, std::shared_ptr<EventsTarget> target)
       : ChannelBackend(events), object_(object.ptr()), target_(std::move(target)) {
     target_->backend = this;
   }
@@ -249,7 +249,8 @@ void bind_web_backend(nb::module_& m) {
         "token placeholder __DCCVIEW_BRIDGE_TOKEN__.");
 }
 
-std::unique_ptr<WebView> make_python_backed_webview(WebViewOptions options, std::shared_ptr<Dispatcher> gui,
+std::unique_ptr<WebView> make_python_backed_webview(WebViewOptions options,
+                                                    const std::shared_ptr<Dispatcher>& gui,
                                                     nb::handle factory) {
   if (!PyCallable_Check(factory.ptr())) throw nb::type_error("backend_factory must be callable");
   auto callable = std::make_shared<PyRef>(factory.ptr());

@@ -38,7 +38,8 @@ void bind_web_backend(nanobind::module_& module);
 
 // A WebView whose engine is the Python backend that `factory(events, bridge_token)` returns, living
 // on the thread `gui` serves. Blocks until the view exists.
-std::unique_ptr<WebView> make_python_backed_webview(WebViewOptions options, std::shared_ptr<Dispatcher> gui,
+std::unique_ptr<WebView> make_python_backed_webview(WebViewOptions options,
+                                                    const std::shared_ptr<Dispatcher>& gui,
                                                     nanobind::handle factory);
 
 }  // namespace dccview::python

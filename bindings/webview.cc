@@ -201,18 +201,18 @@ void bind_proxy(nb::module_& m) {
            },
            nb::arg("script"), nb::arg("callback"), nb::arg("timeout_ms") = nb::none())
       .def("eval_js_sync",
-           [](const WebViewProxy& p, std::string script, std::optional<double> timeout_ms) {
+           [](const WebViewProxy& p, const std::string& script, std::optional<double> timeout_ms) {
              Result<std::string> result = Error{};
              {
                BlockingScope blocking;
-               result = p.eval_js_sync(std::move(script), timeout_of(timeout_ms));
+               result = p.eval_js_sync(script, timeout_of(timeout_ms));
              }
              return value_of(std::move(result));
            },
            nb::arg("script"), nb::arg("timeout_ms") = nb::none())
       .def("emit",
-           [](const WebViewProxy& p, std::string event, std::string data_json) {
-             check(p.emit(std::move(event), std::move(data_json)));
+           [](const WebViewProxy& p, const std::string& event, const std::string& data_json) {
+             check(p.emit(event, data_json));
            },
            nb::arg("event"), nb::arg("data_json") = "null")
       .def("load_url", [](const WebViewProxy& p, std::string url) { check(p.load_url(std::move(url))); })
@@ -275,7 +275,7 @@ void bind_webview(nb::module_& m) {
            nb::arg("html"), nb::arg("base_url") = "")
       .def("load_url", [](PyWebView& w, std::string url) { w.get().load_url(std::move(url)); })
       .def("reload", [](PyWebView& w) { w.get().reload(); })
-      .def("on", [](PyWebView& w, std::string name, nb::handle handler) { w.get().on(std::move(name), handler_of(handler)); },
+      .def("on", [](PyWebView& w, const std::string& name, nb::handle handler) { w.get().on(name, handler_of(handler)); },
            nb::arg("name"), nb::arg("handler"), "handler(params_json: str) -> str (JSON text).")
       .def("show", [](PyWebView& w) { w.get().show(); })
       .def("hide", [](PyWebView& w) { w.get().hide(); })
@@ -296,7 +296,7 @@ void bind_webview(nb::module_& m) {
            },
            "Opens the WebKit inspector (the view must be created with debug=True).")
       .def("save_screenshot",
-           [](PyWebView& w, std::string path, double timeout_s) {
+           [](PyWebView& w, const std::string& path, double timeout_s) {
              Result<void> result = Error{};
              {
                BlockingScope blocking;

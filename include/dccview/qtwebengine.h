@@ -29,6 +29,6 @@ struct View {
 // Creates a view as a child of `parent_widget` (a QWidget*, or nullptr for a top-level window) and
 // waits until it exists. Throws std::invalid_argument for inconsistent options, std::runtime_error
 // when no QApplication runs. Any thread; blocks until the GUI thread has created the view.
-View create_view(WebViewOptions options, std::shared_ptr<Dispatcher> gui, void* parent_widget = nullptr);
+View create_view(WebViewOptions options, const std::shared_ptr<Dispatcher>& gui, void* parent_widget = nullptr);
 
 }  // namespace dccview::qtwebengine

@@ -138,7 +138,7 @@ class WebView {
   // Evaluates `script` and awaits the returned Promise, if any. `callback` runs on the WebView thread
   // with the result (JSON text) or the error; after `timeout` (at most 2^31 - 1 ms, about 24.8 days:
   // a longer one counts as that) it gets a TimeoutError. Thread-safe.
-  void eval_js_async(std::string script, EvalCallback callback,
+  void eval_js_async(std::string script, const EvalCallback& callback,
                      std::optional<std::chrono::milliseconds> timeout = std::nullopt);
   // Evaluates `script` and waits for its (awaited) value as JSON text. kTimeout after `timeout`;
   // kJavaScript for page errors ("name: message"; `exception` holds a JavaScriptError with the
@@ -146,17 +146,17 @@ class WebView {
   // answered (crash, kill, memory limit: no page bug); kDeadlock at once on the WebView thread
   // (it would wait for itself: use eval_js_async there); kShutdown after close.
   // Thread-safe; blocks up to `timeout`; a loop thread keeps serving calls addressed to it meanwhile.
-  Result<std::string> eval_js_sync(std::string script,
+  Result<std::string> eval_js_sync(const std::string& script,
                                    std::optional<std::chrono::milliseconds> timeout = std::nullopt);
 
   // Sends `event` with `data_json` to the page's dccview.on(event) listeners. Emits are coalesced
   // into one evaluation per flush; order is kept per emitting thread. Invalid JSON is refused
   // (kInvalidArgument). Thread-safe; never blocks.
-  Result<void> emit(std::string event, std::string data_json = "null");
+  Result<void> emit(const std::string& event, const std::string& data_json = "null");
 
   // Registers `handler` for page calls (dccview.call(name)) and events (dccview.emit(name)) named
   // `name`, replacing any previous one. Thread-safe.
-  void on(std::string name, Handler handler);
+  void on(const std::string& name, Handler handler);
 
   // Thread-safe.
   void show();
@@ -215,10 +215,10 @@ class WebViewProxy {
   Result<void> eval_js_async(std::string script, EvalCallback callback,
                              std::optional<std::chrono::milliseconds> timeout = std::nullopt) const;
   // Thread-safe; blocks up to `timeout`.
-  Result<std::string> eval_js_sync(std::string script,
+  Result<std::string> eval_js_sync(const std::string& script,
                                    std::optional<std::chrono::milliseconds> timeout = std::nullopt) const;
   // Thread-safe; never blocks.
-  Result<void> emit(std::string event, std::string data_json = "null") const;
+  Result<void> emit(const std::string& event, const std::string& data_json = "null") const;
   // Thread-safe.
   Result<void> load_url(std::string url) const;
   // Thread-safe.

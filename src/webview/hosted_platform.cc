@@ -31,7 +31,7 @@ void install_pumped_by(const std::shared_ptr<Dispatcher>& gui, const std::shared
 
 }  // namespace
 
-Platform hosted_platform(std::shared_ptr<Dispatcher> gui, BackendFactory factory) {
+Platform hosted_platform(const std::shared_ptr<Dispatcher>& gui, BackendFactory factory) {
   return Platform{
       [gui](ThreadMode) { return gui; },
       [gui](const std::shared_ptr<Dispatcher>& view_queue) { install_pumped_by(gui, view_queue); },

@@ -18,7 +18,7 @@ using BackendFactory = std::function<std::unique_ptr<Backend>(
 // Views live on the thread `gui` serves, whatever the options' thread mode (the caller checks the
 // mode); each view's own queue is pumped by tasks posted to `gui`. `factory` runs on that thread.
 // Thread-safe.
-Platform hosted_platform(std::shared_ptr<Dispatcher> gui, BackendFactory factory);
+Platform hosted_platform(const std::shared_ptr<Dispatcher>& gui, BackendFactory factory);
 
 // A WebView on `platform` instead of the build's default one (the Python Qt WebEngine backend, the
 // C++ qtwebengine target, tests). Same contract as the WebView constructor.

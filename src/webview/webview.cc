@@ -39,22 +39,22 @@ void WebView::eval_js(std::string script) {
   warn_if_refused(core_->run_on_view("eval_js", [script = std::move(script)](Backend& b) { b.evaluate(script); }));
 }
 
-void WebView::eval_js_async(std::string script, EvalCallback callback,
+void WebView::eval_js_async(std::string script, const EvalCallback& callback,
                             std::optional<std::chrono::milliseconds> timeout) {
   auto result = core_->eval_async(std::move(script), callback, core_->eval_timeout(timeout));
   if (!result.ok() && callback) callback(std::nullopt, JsError{"ShutdownError", result.error().message, ""});
 }
 
-Result<std::string> WebView::eval_js_sync(std::string script,
+Result<std::string> WebView::eval_js_sync(const std::string& script,
                                           std::optional<std::chrono::milliseconds> timeout) {
   return core_->eval_sync(script, core_->eval_timeout(timeout));
 }
 
-Result<void> WebView::emit(std::string event, std::string data_json) {
+Result<void> WebView::emit(const std::string& event, const std::string& data_json) {
   return core_->emit(event, data_json);
 }
 
-void WebView::on(std::string name, Handler handler) {
+void WebView::on(const std::string& name, Handler handler) {
   auto shared = std::make_shared<const Handler>(std::move(handler));
   bool called_before = false;
   {
@@ -166,14 +166,14 @@ Result<void> WebViewProxy::eval_js_async(std::string script, EvalCallback callba
   return core->eval_async(std::move(script), std::move(callback), core->eval_timeout(timeout));
 }
 
-Result<std::string> WebViewProxy::eval_js_sync(std::string script,
+Result<std::string> WebViewProxy::eval_js_sync(const std::string& script,
                                                std::optional<std::chrono::milliseconds> timeout) const {
   auto core = core_.lock();
   if (!core) return closed_error("eval_js_sync");
   return core->eval_sync(script, core->eval_timeout(timeout));
 }
 
-Result<void> WebViewProxy::emit(std::string event, std::string data_json) const {
+Result<void> WebViewProxy::emit(const std::string& event, const std::string& data_json) const {
   auto core = core_.lock();
   if (!core) return closed_error("emit");
   return core->emit(event, data_json);

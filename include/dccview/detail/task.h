@@ -43,7 +43,9 @@ std::string type_label(const std::type_info& type);
 // Logs an exception that escaped a fire-and-forget task. Called inside a catch block.
 void report_escaped_exception(std::string_view label) noexcept;
 
-class TaskNode {
+// Protected and virtual on purpose: nothing outside deletes through TaskNode*, while intermediate
+// bases delete themselves (CallTaskBase::release) as whatever final type they are.
+class TaskNode {  // NOLINT(cppcoreguidelines-virtual-class-destructor)
  public:
   TaskNode(const TaskNode&) = delete;
   TaskNode& operator=(const TaskNode&) = delete;
@@ -100,7 +102,9 @@ inline constexpr std::size_t kInlineHeader = 32;
 inline constexpr std::size_t kMaxInlineClosure = 480;
 
 template <class D>
-inline constexpr bool kFitsInline = sizeof(D) <= kMaxInlineClosure && alignof(D) <= 16;
+// (Two different limits: clang-tidy takes them for one expression written twice.)
+inline constexpr bool kFitsInline =
+    sizeof(D) <= kMaxInlineClosure && alignof(D) <= 16;  // NOLINT(misc-redundant-expression)
 
 // What the consumer does with an inline closure. `size` is the whole entry's, a multiple of 16.
 struct InlineOps {
@@ -150,7 +154,8 @@ struct alignas(16) LaneEntry {
   void* closure() noexcept { return reinterpret_cast<unsigned char*>(this) + kInlineHeader; }
   // The closure's ops, or &kNodeEntry.
   const InlineOps* ops() const noexcept {
-    return reinterpret_cast<const InlineOps*>(ops_bits_ & ~kStartsBlock);
+    // A pointer with a flag in its low bit (InlineOps are aligned): the bits are a pointer's.
+    return reinterpret_cast<const InlineOps*>(ops_bits_ & ~kStartsBlock);  // NOLINT(performance-no-int-to-ptr)
   }
   // True for the first entry of its lane's block (src/core/lane.h).
   bool starts_block() const noexcept { return (ops_bits_ & kStartsBlock) != 0; }

@@ -5,6 +5,7 @@
 #include <QObject>
 #include <QThread>
 #include <atomic>
+#include <new>
 #include <string>
 
 #include "dccview/dispatcher.h"
@@ -64,7 +65,13 @@ void QtLoop::on_install() {
 }
 
 void QtLoop::wake() noexcept {
-  QCoreApplication::postEvent(receiver_, new QEvent(pump_event_type()));
+  // noexcept: an allocation failure is logged (the wake is lost) rather than ending the process.
+  auto* event = new (std::nothrow) QEvent(pump_event_type());
+  if (event == nullptr) {
+    log(LogLevel::kError, "QtLoop: out of memory: a wake of the Qt main thread was lost");
+    return;
+  }
+  QCoreApplication::postEvent(receiver_, event);
 }
 
 }  // namespace dccview

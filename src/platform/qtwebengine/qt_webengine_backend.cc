@@ -114,7 +114,7 @@ class QtWebEngineBackend final : public ChannelBackend {
 
   std::string current_url() override {
     if (lost_) return {};
-    const std::string url = view_->url().toString().toStdString();
+    std::string url = view_->url().toString().toStdString();
     // setHtml shows a data: URL (or its base URL): report what load_html was given, so that the core
     // replays the HTML on reload() instead of loading the base URL.
     if (!html_base_.empty() && (url.rfind("data:", 0) == 0 || url.empty() || url == html_base_)) return html_base_;
@@ -219,7 +219,7 @@ class QtWebEngineBackend final : public ChannelBackend {
 
 namespace dccview::qtwebengine {
 
-View create_view(WebViewOptions options, std::shared_ptr<Dispatcher> gui, void* parent_widget) {
+View create_view(WebViewOptions options, const std::shared_ptr<Dispatcher>& gui, void* parent_widget) {
   if (!gui) throw std::invalid_argument("dccview: qtwebengine::create_view needs the GUI thread's dispatcher");
   QPointer<QWidget> parent = static_cast<QWidget*>(parent_widget);
   const bool has_parent = parent_widget != nullptr;
@@ -231,7 +231,7 @@ View create_view(WebViewOptions options, std::shared_ptr<Dispatcher> gui, void* 
     widget = backend->widget();
     return backend;
   };
-  const auto platform = webview_detail::hosted_platform(std::move(gui), factory);
+  const auto platform = webview_detail::hosted_platform(gui, factory);
   View made;
   made.view = webview_detail::make_webview(std::move(options), platform);
   made.widget = widget;
