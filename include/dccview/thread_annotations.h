@@ -1,6 +1,6 @@
 // Clang's thread-safety annotations (-Wthread-safety), as dccview's locks and the state they guard
 // carry them. Under other compilers they expand to nothing. `./dev test` checks every dccview
-// source with clang's analysis (tests/thread_safety_check.py). Thread-safe: macros only.
+// source with clang's analysis (tests/clang_checks.py). Thread-safe: macros only.
 #pragma once
 
 #if defined(__clang__)
