@@ -12,7 +12,9 @@
 //
 // Guarantees of post()
 //   1. Never runs the task inline, not even on the main thread.
-//   2. Tasks posted from one thread run in FIFO order on the main thread; no order between threads.
+//   2. Tasks run on the main thread in the order they were posted: from one thread, in its order;
+//      from several, a post that happens before another (a thread posts, then tells a thread that
+//      posts) runs before it (TaskQueue guarantee 2).
 //   3. Returns false iff the task will never run (shutdown, or a full bounded queue); the task is
 //      then destroyed on the calling thread before post() returns.
 //   4. A task that throws is reported through the log sink (never silently lost).

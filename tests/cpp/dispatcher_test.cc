@@ -29,6 +29,39 @@ TEST(Dispatcher, NoThreadIsMainBeforeInstallAndTasksWaitForTheLoop) {
   driver.stop(std::move(d));
 }
 
+// post() guarantee 2: a post that happens before another thread's post (A posts, then tells B,
+// which posts) runs first, for every pair, whatever the threads.
+TEST(Dispatcher, APostThatHappensBeforeAnotherThreadsPostRunsFirst) {
+  Dispatcher d;
+  d.install<ManualLoop>();
+  constexpr int kRounds = 2000;
+  std::vector<int> ran;  // main thread only: the tasks run in pump() below
+  std::atomic<int> posted_by_a{-1};
+  std::thread a([&] {
+    for (int i = 0; i < kRounds; ++i) {
+      ASSERT_TRUE(d.post([&ran, i] { ran.push_back(2 * i); }));
+      posted_by_a.store(i, std::memory_order_release);  // then tell B
+    }
+  });
+  std::thread b([&] {
+    for (int i = 0; i < kRounds; ++i) {
+      while (posted_by_a.load(std::memory_order_acquire) < i) std::this_thread::yield();
+      ASSERT_TRUE(d.post([&ran, i] { ran.push_back(2 * i + 1); }));  // after A's i-th: runs after it
+    }
+  });
+  a.join();
+  b.join();
+  while (ran.size() < 2 * kRounds) d.pump(10ms);
+  std::vector<std::size_t> position(2 * kRounds);
+  for (std::size_t at = 0; at < ran.size(); ++at) position[static_cast<std::size_t>(ran[at])] = at;
+  for (int i = 0; i < kRounds; ++i) {
+    ASSERT_LT(position[2 * i], position[2 * i + 1]) << "B's post " << i << " ran before A's, which came first";
+    if (i > 0) {
+      ASSERT_LT(position[2 * (i - 1)], position[2 * i]) << "A's own order";
+    }
+  }
+}
+
 TEST(Dispatcher, InstallingASecondLoopIsAContractViolation) {
   Dispatcher d;
   d.install<ManualLoop>();

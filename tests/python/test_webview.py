@@ -679,3 +679,25 @@ def _env(**values):
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+def test_the_proxy_loads_a_url_from_a_worker(main_loop):
+    def body():
+        view = open_view()
+        outcome = {}
+
+        def worker():
+            try:
+                view.get_proxy().load_url("data:text/html,<!doctype html><p>loaded by url</p>")
+                outcome["loaded"] = True
+            except Exception as error:  # recorded, asserted below
+                outcome["error"] = error
+
+        thread = threading.Thread(target=worker)
+        thread.start()
+        thread.join(10)
+        _wait_for(lambda: "loaded by url" in (view.eval_js_sync("document.body ? document.body.innerText : ''") or ""))
+        view.close()
+        return outcome
+
+    assert main_loop(body) == {"loaded": True}
