@@ -112,6 +112,73 @@ class MutexDequeImpl {
   std::thread thread_;
 };
 
+// An intrusive multi-producer single-consumer queue in the style of Dmitry Vyukov's: a push is one
+// exchange on the head and one store; the consumer follows the links from the tail. Ordered like
+// dccview's queue (a push that happens before another is popped first), unlike moodycamel's. Its
+// consumer yields while the queue is empty, as the moodycamel reference does.
+class VyukovMpscImpl {
+ public:
+  explicit VyukovMpscImpl(int) {
+    thread_ = std::thread([this] {
+      while (!stop_.load(std::memory_order_relaxed)) {
+        Node* node = pop();
+        if (node == nullptr) {
+          std::this_thread::yield();
+          continue;
+        }
+        node->task();
+        delete node;
+      }
+    });
+  }
+  ~VyukovMpscImpl() {
+    stop_ = true;
+    thread_.join();
+    while (Node* node = pop()) delete node;
+  }
+  void post(int, Sink* sink) { push(new Node{{nullptr}, [sink] { sink->consume(); }}); }
+
+ private:
+  struct Node {
+    std::atomic<Node*> next;
+    std::function<void()> task;
+  };
+
+  void push(Node* node) {
+    node->next.store(nullptr, std::memory_order_relaxed);
+    Node* previous = head_.exchange(node, std::memory_order_acq_rel);
+    previous->next.store(node, std::memory_order_release);  // until here the node is not reachable
+  }
+
+  // Consumer only. Null when empty, or when a push has taken the head but not linked it yet.
+  Node* pop() {
+    Node* tail = tail_;
+    Node* next = tail->next.load(std::memory_order_acquire);
+    if (tail == &stub_) {
+      if (next == nullptr) return nullptr;
+      tail_ = next;
+      tail = next;
+      next = next->next.load(std::memory_order_acquire);
+    }
+    if (next != nullptr) {
+      tail_ = next;
+      return tail;
+    }
+    if (tail != head_.load(std::memory_order_acquire)) return nullptr;  // a push is linking
+    push(&stub_);  // the last node stays linked: put the stub behind it, then take it
+    next = tail->next.load(std::memory_order_acquire);
+    if (next == nullptr) return nullptr;
+    tail_ = next;
+    return tail;
+  }
+
+  Node stub_{{nullptr}, {}};
+  std::atomic<Node*> head_{&stub_};
+  Node* tail_ = &stub_;  // consumer only
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
 template <class Impl>
 void measure(const char* name, int producers, std::uint64_t messages, Report& report) {
   Impl impl(producers);
@@ -145,6 +212,7 @@ void run_post_throughput(const Options& options, Report& report) {
     measure<DccviewImpl>("dccview", producers, messages, report);
     measure<MoodycamelImpl>("moodycamel", producers, messages, report);
     measure<MutexDequeImpl>("mutex_deque", producers, messages, report);
+    measure<VyukovMpscImpl>("vyukov_mpsc", producers, messages, report);
   }
 }
 
