@@ -1,6 +1,6 @@
 // WebView on Qt WebEngine (dccview/qtwebengine.h) in a real QApplication under Xvfb. The main thread is
 // the Qt GUI thread running the application's loop with a QtLoop dispatcher; the tests run on a worker,
-// as a DCC's tool code and its threads would. The shared WebView suite (webview_suite.cc) runs here
+// as a DCC's tool code and its threads would. The shared WebView suite (webview_suite_*.cc) runs here
 // too, on views this file's test_engine makes; the tests below check what only this engine has (the
 // GUI thread, the widget and its parent, the inspector, screenshots).
 #include "dccview/qtwebengine.h"
@@ -36,7 +36,7 @@ std::shared_ptr<Dispatcher> g_gui;  // the GUI thread's dispatcher (set by main)
 
 }  // namespace
 
-// The engine under the shared WebView suite (webview_suite.cc): views on this binary's Qt GUI thread.
+// The engine under the shared WebView suite (webview_suite_*.cc): views on this binary's Qt GUI thread.
 namespace test_engine {
 
 const char* name() { return "qtwebengine"; }

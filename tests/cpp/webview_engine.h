@@ -1,4 +1,4 @@
-// What the shared WebView suite (webview_suite.cc) needs from the engine under test. Each test binary
+// What the shared WebView suite (webview_suite_*.cc) needs from the engine under test. Each test binary
 // links one implementation: webview_test.cc (WebKitGTK) or qtwebengine_test.cc (Qt WebEngine).
 #pragma once
 

@@ -1,6 +1,6 @@
 // The WebView fixture every engine's test binary shares: a "DCC" main thread and a view made by the
 // engine under test (webview_engine.h), with the test page. Used by the shared suite
-// (webview_suite.cc) and by each engine's own tests.
+// (webview_suite_*.cc) and by each engine's own tests.
 #pragma once
 
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 // WebView on WebKitGTK, under a real display (Xvfb in CI): the engine under the shared suite
-// (webview_suite.cc), and what only WebKitGTK has (docking into X11 windows, its inspector, the
+// (webview_suite_*.cc), and what only WebKitGTK has (docking into X11 windows, its inspector, the
 // window manager's close button). A separate binary with a longer timeout.
 #include "dccview/webview.h"
 
