@@ -22,9 +22,24 @@ export interface CallOptions {
   timeout?: number;
 }
 
+/** The calls a view bound with bind_call / bind_api, each as (params) => result: the declaration
+ *  WebView.typescript() writes fills this in (module augmentation of this file). Empty otherwise. */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface DccviewCalls {}
+
 export interface Dccview {
-  /** Calls the native handler `method`; resolves with its return value. */
-  call<T = unknown>(method: string, params?: unknown, options?: CallOptions): Promise<T>;
+  /** A bound call (DccviewCalls): its params and result typed from the Python signature. */
+  call<M extends keyof DccviewCalls>(
+    method: M,
+    ...args: [...Parameters<DccviewCalls[M]>, options?: CallOptions]
+  ): Promise<ReturnType<DccviewCalls[M]>>;
+  /** Calls the native handler `method`; resolves with its return value. (A bound call's name does not
+   *  fit here: its params must be the ones DccviewCalls declares.) */
+  call<T = unknown, M extends string = string>(
+    method: M extends keyof DccviewCalls ? never : M,
+    params?: unknown,
+    options?: CallOptions,
+  ): Promise<T>;
   /** Sends an event to the native handler registered for `event`. Throws ReservedNameError for names
    *  starting with "dccview:". */
   emit(event: string, data?: unknown): void;

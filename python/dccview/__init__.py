@@ -29,7 +29,7 @@ from .errors import (
     WebProcessError,
 )
 from ._web_backends import prepare_qt_application
-from .webview import WebView, WebViewProxy, list_webviews
+from .webview import WebView, WebViewProxy, broadcast, list_webviews
 
 __version__ = "0.1.0"
 
@@ -37,6 +37,7 @@ __all__ = [
     "WebView",
     "WebViewProxy",
     "list_webviews",
+    "broadcast",
     "prepare_qt_application",
     "ThreadSafetyConfig",
     "configure",

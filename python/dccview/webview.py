@@ -18,14 +18,14 @@ import weakref
 from types import SimpleNamespace
 from typing import Any, Callable, Optional
 
-from . import _core, _runtime, _strict, _web_backends
+from . import _bound_api, _core, _runtime, _strict, _web_backends
 from .config import ThreadSafetyConfig
 from .errors import (EvalError, JavaScriptError, ShutdownInProgressError, WebBackendUnavailableError,
                      javascript_error)
 from .utils.dcc_thread_safe import DCCThreadSafeWrapper
 from .utils.thread_dispatcher import call_on_main_thread, run_on_main_thread
 
-__all__ = ["WebView", "WebViewProxy", "list_webviews"]
+__all__ = ["WebView", "WebViewProxy", "broadcast", "list_webviews"]
 
 logger = logging.getLogger("dccview")
 
@@ -284,6 +284,7 @@ class WebView:
         if self._dcc_mode:
             _runtime.bind_view(self)  # registry changes are refused while it is open
         self._json_default = json_default
+        self._bound = _bound_api.BoundSignatures()  # what bind_call/bind_api bound, for typescript()
         self._proxy = WebViewProxy(self._native.get_proxy(), self._dcc_mode, self, json_default)
         if self._backend_name == "qtwebengine":
             self._proxy._max_html_bytes = QT_WEBENGINE_MAX_HTML_BYTES
@@ -322,6 +323,35 @@ class WebView:
     def register_callback(self, event_name: str, func: Callable[..., Any]) -> None:
         """``on(event_name)(func)`` without the decorator syntax."""
         self._register(event_name, func, on_main=False)
+
+    def bind_call(self, name: str, func: Optional[Callable[..., Any]] = None) -> Any:
+        """AuroraView's name for a call handler: ``func`` answers ``dccview.call(name, params)`` with the
+        params unpacked (an object as keyword arguments, an array as positional ones, null as none for
+        a callable that takes none, anything else as one argument). Return values, exceptions and
+        ``dcc_mode`` as for ``on()``. Also a decorator: ``@view.bind_call("name")``."""
+        name = _bound_api.check_name(name)
+        if func is None:
+            return lambda decorated: self.bind_call(name, decorated)
+        self._register(name, _bound_api.unpacking(func), on_main=False)
+        self._bound.add(name, func)
+        return func
+
+    def bind_api(self, obj: Any, namespace: str = "api") -> "list[str]":
+        """Binds every public method of ``obj`` as ``"<namespace>.<method>"`` (``bind_call``'s
+        unpacking): ``dccview.call("api.create", {...})``. Returns the names bound, in name order;
+        ``typescript()`` declares them for the page."""
+        namespace = _bound_api.check_name(namespace)
+        names = []
+        for method, func in _bound_api.public_methods(obj).items():
+            names.append(f"{namespace}.{method}")
+            self.bind_call(names[-1], func)
+        return names
+
+    def typescript(self, module: str = "./dccview") -> str:
+        """A TypeScript declaration of the calls bound with ``bind_call``/``bind_api`` (params and
+        results typed from the Python annotations): save it beside js/dccview.d.ts (``module`` is how it
+        imports that file) and ``dccview.call()`` of those names is type-checked. Any thread."""
+        return self._bound.typescript(self._name, module)
 
     def _register(self, event_name: str, func: Callable[..., Any], on_main: bool) -> None:
         if not callable(func):
@@ -465,6 +495,20 @@ class WebView:
 def list_webviews() -> "list[WebView]":
     """The open WebViews of this process, oldest first. Any thread."""
     return sorted((view for view in list(_live_views) if not view.closed), key=lambda view: view._order)
+
+
+def broadcast(event_name: str, data: Any = None) -> int:
+    """Emits ``event_name`` with ``data`` to every open WebView of this process (as ``emit``: never
+    blocks; ``None`` sends ``{}``). A view closing meanwhile is skipped. Returns how many views it went
+    to. Any thread."""
+    sent = 0
+    for view in list_webviews():
+        try:
+            view.emit(event_name, data)
+            sent += 1
+        except ShutdownInProgressError:
+            pass  # closed between the listing and the emit
+    return sent
 
 
 def close_all_views() -> None:
