@@ -278,3 +278,34 @@ def test_dccview_log_values(value, named):
     complaint = f"DCCVIEW_LOG='{value}' is not one of trace, debug, info, warn, error, off: using warn"
     assert (complaint in result.stderr) == named, result.stderr
     assert ("python.gil" in result.stderr) == (value != "off"), result.stderr
+
+
+def test_auroraview_names_are_dccviews_own(main_loop):
+    # A tool written against AuroraView imports these names; they are dccview's classes and functions
+    # (docs/migrating-from-auroraview.md), with dccview's guarantees.
+    from dccview.utils import thread_dispatcher as td
+
+    assert (td.FallbackDispatcherBackend, td.MayaDispatcherBackend, td.HoudiniDispatcherBackend,
+            td.NukeDispatcherBackend, td.BlenderDispatcherBackend, td.MaxDispatcherBackend,
+            td.UnrealDispatcherBackend, td.QtDispatcherBackend) == (
+        td.backends.fallback.FallbackBackend, td.backends.maya.MayaBackend, td.backends.houdini.HoudiniBackend,
+        td.backends.nuke.NukeBackend, td.backends.blender.BlenderBackend, td.backends.qt.MaxBackend,
+        td.backends.unreal.UnrealBackend, td.backends.qt.QtBackend)
+    from dccview.utils import run_on_main_thread_sync_with_timeout
+
+    release = threading.Event()
+    late_runs = []
+
+    def body():
+        where = run_on_main_thread_sync_with_timeout(lambda x, y=0: (threading.get_ident(), x + y), 1, y=2)
+        run_on_main_thread(lambda: release.wait(30))
+        with pytest.raises(dccview.ThreadDispatchTimeoutError):
+            run_on_main_thread_sync_with_timeout(lambda: late_runs.append(1), timeout=0.2)
+        release.set()
+        drained = threading.Event()
+        run_on_main_thread(drained.set)
+        assert drained.wait(10)
+        return where
+
+    assert main_loop(body) == (MAIN, 3)
+    assert late_runs == [], "a call that timed out before it started never runs (AuroraView's did)"

@@ -27,9 +27,17 @@ from .wrapper import (
     run_main_loop,
     run_on_main_thread,
     run_on_main_thread_sync,
+    run_on_main_thread_sync_with_timeout,
     stop_main_loop,
     wrap_callback_for_dcc,
 )
+from .backends.blender import BlenderBackend
+from .backends.fallback import FallbackBackend
+from .backends.houdini import HoudiniBackend
+from .backends.maya import MayaBackend
+from .backends.nuke import NukeBackend
+from .backends.qt import MaxBackend, QtBackend
+from .backends.unreal import UnrealBackend
 from ...errors import (
     DeadlockDetectedError,
     ShutdownInProgressError,
@@ -66,7 +74,27 @@ __all__ = [
     "ThreadDispatchTimeoutError",
     "ShutdownInProgressError",
     "DCCThreadSafeWrapper",
+    # AuroraView's names (docs/migrating-from-auroraview.md)
+    "run_on_main_thread_sync_with_timeout",
+    "FallbackDispatcherBackend",
+    "MayaDispatcherBackend",
+    "HoudiniDispatcherBackend",
+    "NukeDispatcherBackend",
+    "BlenderDispatcherBackend",
+    "MaxDispatcherBackend",
+    "UnrealDispatcherBackend",
+    "QtDispatcherBackend",
 ]
+
+# AuroraView's names for the built-in backends: the same classes.
+FallbackDispatcherBackend = FallbackBackend
+MayaDispatcherBackend = MayaBackend
+HoudiniDispatcherBackend = HoudiniBackend
+NukeDispatcherBackend = NukeBackend
+BlenderDispatcherBackend = BlenderBackend
+MaxDispatcherBackend = MaxBackend
+UnrealDispatcherBackend = UnrealBackend
+QtDispatcherBackend = QtBackend
 
 
 def __getattr__(name: str):

@@ -125,6 +125,14 @@ def run_on_main_thread_sync(func: Callable[..., T], *args: Any, timeout: Optiona
     return call_on_main_thread(func, args, kwargs, timeout)
 
 
+def run_on_main_thread_sync_with_timeout(func: Callable[..., T], *args: Any, timeout: float = 30.0,
+                                         **kwargs: Any) -> T:
+    """AuroraView's name: ``run_on_main_thread_sync`` with a 30 s default. Unlike AuroraView's, a call
+    that timed out before it started never runs afterwards (it is cancelled), and it never runs on the
+    calling worker when no host loop serves the main thread."""
+    return call_on_main_thread(func, args, kwargs, timeout)
+
+
 def ensure_main_thread(func: Callable[..., T]) -> Callable[..., T]:
     """Decorator: calls run inline on the main thread, elsewhere through run_on_main_thread_sync."""
 
