@@ -115,7 +115,7 @@
   // due and re-arms for the next deadline.
   let deadlineTimer = 0;
   let armedDeadline = Infinity;
-  const now = () => performance.now();
+  const now = performance.now.bind(performance);  // taken now, as dispatchEvent above
 
   function armDeadline(deadline) {
     if (deadline >= armedDeadline) return;
