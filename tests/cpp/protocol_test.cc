@@ -160,7 +160,8 @@ TEST(Protocol, AnEnvelopeNamesItsDocumentAndOriginOnlyWithThisViewsToken) {
 TEST(Protocol, AShortEnvelopeIsTheCurrentDocumentsIdAlone) {
   const Envelope current{"0123456789abcdef0123456789abcdef", "https://a.example", {}};
   const std::string message = R"({"type":"call","id":1,"method":"m"})";
-  const auto opened = open_envelope(current.doc + "\n" + message, kToken, current);
+  const std::string text = current.doc + "\n" + message;  // the envelope's payload views into it
+  const auto opened = open_envelope(text, kToken, current);
   ASSERT_TRUE(opened.has_value());
   EXPECT_EQ(opened->doc, current.doc);
   EXPECT_EQ(opened->origin, "https://a.example");
@@ -171,7 +172,8 @@ TEST(Protocol, AShortEnvelopeIsTheCurrentDocumentsIdAlone) {
   EXPECT_FALSE(open_envelope(current.doc.substr(0, 31) + "\n" + message, kToken, current)) << "a prefix";
   EXPECT_FALSE(open_envelope(current.doc + "x\n" + message, kToken, current)) << "longer";
   EXPECT_FALSE(open_envelope(current.doc, kToken, current)) << "no message line";
-  const auto full = open_envelope(R"({"token":"t0k3n","doc":"d2","origin":"o"})" "\n" + message, kToken, current);
+  const std::string full_text = R"({"token":"t0k3n","doc":"d2","origin":"o"})" "\n" + message;
+  const auto full = open_envelope(full_text, kToken, current);
   ASSERT_TRUE(full.has_value()) << "the full header still works after a hello";
   EXPECT_EQ(full->doc, "d2");
 }
