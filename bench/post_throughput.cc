@@ -115,7 +115,10 @@ class MutexDequeImpl {
 // An intrusive multi-producer single-consumer queue in the style of Dmitry Vyukov's: a push is one
 // exchange on the head and one store; the consumer follows the links from the tail. Ordered like
 // dccview's queue (a push that happens before another is popped first), unlike moodycamel's. Its
-// consumer yields while the queue is empty, as the moodycamel reference does.
+// consumer yields while the queue is empty, as the moodycamel reference does. dccview's own queue
+// (src/core/task_queue.cc) links its entries by the same scheme; this copy is written apart on
+// purpose: a reference shares no code with what it measures (it has no lanes, no accounting, and one
+// allocation per task).
 class VyukovMpscImpl {
  public:
   explicit VyukovMpscImpl(int) {
